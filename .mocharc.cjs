@@ -1,0 +1,9 @@
+// The project's own tests: TypeScript through tsx. Most of them run real runners (Mocha,
+// Jest, Vitest, node:test) in child processes on the fixture suites under test/fixtures.
+module.exports = {
+  spec: ['test/**/*.test.ts'],
+  require: ['tsx/cjs'],
+  timeout: 60000,
+  slow: 5000,
+  reporter: 'spec',
+};

@@ -1,0 +1,33 @@
+// Builds dist/: tsc emits CommonJS; each entry point (a top-level file in src/) gets a thin
+// ESM wrapper that re-exports the CommonJS module, so `import` and `require` share one copy
+// of the library's state (one hook, one set of scopes).
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {
+  stdio: 'inherit',
+  cwd: root,
+});
+
+const entries = readdirSync(join(root, 'src'))
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+  .map((f) => f.slice(0, -3));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const missing = [];
+for (const entry of entries) {
+  writeFileSync(join(root, 'dist', `${entry}.mjs`), `export * from './${entry}.js';\nexport { default } from './${entry}.js';\n`);
+  writeFileSync(join(root, 'dist', `${entry}.d.mts`), `export * from './${entry}.js';\n`);
+  const key = entry === 'index' ? '.' : `./${entry}`;
+  if (!pkg.exports[key]) missing.push(key);
+}
+if (missing.length > 0) {
+  console.error(`build: package.json "exports" lacks ${missing.join(', ')}`);
+  process.exit(1);
+}

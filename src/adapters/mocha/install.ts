@@ -1,0 +1,173 @@
+import { runInScope, runInternal } from '../../hooks/context';
+import { endScope } from '../../tracker/lifecycle';
+import { formatReport, LeakError, type LeakReport } from '../../tracker/report';
+import { recordInternalError } from '../../tracker/internal-errors';
+import { onOutlived } from '../../tracker/outlived';
+import { recordEntry, flushPart } from '../../tracker/report-file';
+import type { Scope } from '../../tracker/scope';
+import { notify, notifyOutlived, notifyReport } from '../warn';
+import { watchForStillRunning } from '../still-running';
+import { findMocha, type MochaClasses } from './mocha-classes';
+import { openSuiteScope, openTestScope, scopeForRunnable } from './scopes';
+
+const IS_WORKER = /[\\/]mocha[\\/]lib[\\/]nodejs[\\/]worker\.c?js$/.test(process.argv[1] ?? '');
+const PATCHED = Symbol.for('async-isolation.mocha-patched');
+
+/** Events of a passed test held back until its afterEach hooks ran and its leaks were judged. */
+const heldEvents = new WeakMap<object, Array<[string, unknown[]]>>();
+
+function titlePath(runnable: any): string[] {
+  try {
+    return runnable.titlePath();
+  } catch {
+    return [String(runnable.title)];
+  }
+}
+
+function record(kind: 'test' | 'suite', runnable: any, outcome: string, report: LeakReport): void {
+  recordEntry({ runner: 'mocha', kind, file: runnable.file, title: titlePath(runnable), outcome, report });
+}
+
+/** Ends a test's scope after its afterEach hooks, then releases or replaces its held events. */
+async function finishTest(runner: any, test: any, scope: Scope): Promise<void> {
+  const report = await endScope(scope);
+  const held = heldEvents.get(test) ?? [];
+  heldEvents.delete(test);
+  const outcome = held.length > 0 ? 'passed' : String(test.state ?? 'unknown');
+  record('test', test, outcome, report);
+  if (report.failed && held.length > 0) {
+    runner.fail(test, new LeakError(report, formatReport(report, 'test')));
+    for (const [event, args] of held) if (event !== 'pass') runner.emit(event, ...args);
+    return;
+  }
+  if (report.failed) notifyReport(test.fullTitle(), report, `test ${outcome}; its leaks were cancelled`);
+  else if (report.mode === 'warn' || report.allowed !== undefined) notifyReport(test.fullTitle(), report, 'not failing');
+  for (const [event, args] of held) runner.emit(event, ...args);
+}
+
+async function finishSuite(runner: any, suite: any, scope: Scope, Hook: MochaClasses['Hook']): Promise<void> {
+  const report = await endScope(scope);
+  if (!suite.root || report.leaks.length + report.unref.length > 0) record('suite', suite, 'ended', report);
+  const title = suite.fullTitle() || 'root suite';
+  if (!report.failed) {
+    if (report.mode === 'warn' || report.allowed !== undefined) notifyReport(`suite "${title}"`, report, 'not failing');
+    return;
+  }
+  const hook = new Hook('"after all" hook: async-isolation leak check', () => {});
+  hook.parent = suite;
+  hook.file = suite.file;
+  runner.fail(hook, new LeakError(report, formatReport(report, 'suite')));
+}
+
+/** Runs `next` on a fresh tick outside every scope, so Mocha's own work belongs to no test. */
+function resume(next: () => void): void {
+  runInternal(() => process.nextTick(next));
+}
+
+function patchRunnable(Runnable: MochaClasses['Runnable']): void {
+  const originalRun = Runnable.prototype.run;
+  Runnable.prototype.run = function run(this: any, fn: (err?: unknown) => void) {
+    let scope: Scope | undefined;
+    try {
+      scope = scopeForRunnable(this);
+    } catch (error) {
+      recordInternalError('finding the scope of a Mocha runnable', error);
+    }
+    const userFn = this.fn;
+    if (scope === undefined || scope.state !== 'open' || typeof userFn !== 'function') {
+      return originalRun.call(this, fn);
+    }
+    const owner = scope;
+    // Only the user's function runs in the scope; Mocha's callbacks (`done`) leave it.
+    this.fn = function scoped(this: unknown, ...args: unknown[]) {
+      const done = args[0];
+      if (typeof done === 'function') {
+        args[0] = function leave(this: unknown, ...doneArgs: unknown[]) {
+          return runInternal(() => done.apply(this, doneArgs));
+        };
+      }
+      return runInScope(owner, () => userFn.apply(this, args));
+    };
+    try {
+      return originalRun.call(this, fn);
+    } finally {
+      this.fn = userFn;
+    }
+  };
+}
+
+function patchRunner(Runner: MochaClasses['Runner'], Hook: MochaClasses['Hook']): void {
+  const proto = Runner.prototype;
+  const originalEmit = proto.emit;
+  proto.emit = function emit(this: any, event: string, ...args: unknown[]) {
+    if (event === 'pass' || event === 'test end') {
+      const test = args[0] as object;
+      const held = heldEvents.get(test);
+      if (held !== undefined) {
+        held.push([event, args]);
+        return true;
+      }
+      if (event === 'pass' && openTestScope(test) !== undefined) {
+        heldEvents.set(test, [[event, args]]);
+        return true;
+      }
+    }
+    if (event === 'end') {
+      flushPart();
+      if (!IS_WORKER) watchForStillRunning();
+    }
+    return originalEmit.call(this, event, ...args);
+  };
+
+  const originalHookUp = proto.hookUp;
+  proto.hookUp = function hookUp(this: any, name: string, fn: (...args: unknown[]) => void) {
+    const test = this.test;
+    const scope = name === 'afterEach' && test ? openTestScope(test) : undefined;
+    if (scope === undefined) return originalHookUp.call(this, name, fn);
+    const runner = this;
+    return originalHookUp.call(this, name, function afterEachDone(this: unknown, ...args: unknown[]) {
+      finishTest(runner, test, scope)
+        .catch((error) => recordInternalError('finishing a Mocha test', error))
+        .then(() => resume(() => fn.apply(this, args)));
+    });
+  };
+
+  const originalHook = proto.hook;
+  proto.hook = function hook(this: any, name: string, fn: (...args: unknown[]) => void) {
+    if (name !== 'afterAll') return originalHook.call(this, name, fn);
+    const suite = this.suite;
+    const runner = this;
+    return originalHook.call(this, name, function afterAllDone(this: unknown, ...args: unknown[]) {
+      const scope = openSuiteScope(suite);
+      if (scope === undefined) return fn.apply(this, args);
+      finishSuite(runner, suite, scope, Hook)
+        .catch((error) => recordInternalError('finishing a Mocha suite', error))
+        .then(() => resume(() => fn.apply(this, args)));
+    });
+  };
+}
+
+function reportOutlived(): void {
+  onOutlived((scope, work) => {
+    if (!scope.owner) return;
+    const title = (scope.owner as any).fullTitle?.() ?? scope.name;
+    notifyOutlived(title, work);
+  });
+}
+
+/** Patches the running Mocha once. Returns false when no Mocha could be found. */
+export function installMochaAdapter(): boolean {
+  const mocha = findMocha();
+  if (mocha === undefined) {
+    notify('no Mocha found to patch: async-isolation/register is for `mocha --require`');
+    return false;
+  }
+  const runnerProto = mocha.Runner.prototype;
+  if (runnerProto[PATCHED]) return true;
+  runnerProto[PATCHED] = true;
+  patchRunnable(mocha.Runnable);
+  patchRunner(mocha.Runner, mocha.Hook);
+  reportOutlived();
+  return true;
+}
+

@@ -1,0 +1,31 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Scope } from '../tracker/scope';
+
+/**
+ * The async context that carries the owning scope. Everything the library creates for itself
+ * runs through {@link runInternal}, so that the resource hook never attributes it to a test.
+ */
+const storage = new AsyncLocalStorage<Scope>();
+
+/** The scope that owns the code running now, if any. */
+export function currentScope(): Scope | undefined {
+  return storage.getStore();
+}
+
+/** Runs `fn` with `scope` as the owner of everything it (and what it spawns) creates. */
+export function runInScope<T>(scope: Scope, fn: () => T): T {
+  return storage.run(scope, fn);
+}
+
+/** Runs `fn` outside every scope: what it creates belongs to no test. */
+export function runInternal<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
+/**
+ * Makes `scope` the owner of the rest of the current synchronous execution and of its
+ * continuations (the programmatic `enter()` style). Passing undefined clears it.
+ */
+export function enterScope(scope: Scope | undefined): void {
+  storage.enterWith(scope as Scope);
+}

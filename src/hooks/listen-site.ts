@@ -1,0 +1,31 @@
+import * as net from 'node:net';
+import { currentScope } from './context';
+import { captureStack, type CapturedStack } from './stack';
+
+const SITE = Symbol('async-isolation.listen-site');
+let installed = false;
+
+/**
+ * A server's handle is created a tick after `listen()` (Node defers it), so its own creation
+ * stack holds only Node's frames. Servers listening inside a scope keep the `listen()` call
+ * site instead, captured only there.
+ */
+export function installListenSites(): void {
+  if (installed) return;
+  installed = true;
+  const proto = net.Server.prototype as net.Server & { [SITE]?: CapturedStack };
+  const original = proto.listen;
+  proto.listen = function listen(this: net.Server & { [SITE]?: CapturedStack }, ...args: unknown[]) {
+    if (currentScope() !== undefined) {
+      const site: CapturedStack = {};
+      captureStack(site, listen);
+      this[SITE] = site;
+    }
+    return (original as (...a: unknown[]) => net.Server).apply(this, args);
+  } as typeof proto.listen;
+}
+
+/** The `listen()` call site of a server, if it listened inside a scope. */
+export function listenSite(subject: object): CapturedStack | undefined {
+  return (subject as { [SITE]?: CapturedStack })[SITE];
+}

@@ -1,0 +1,78 @@
+import { createHook, type AsyncHook } from 'node:async_hooks';
+import { currentScope } from './context';
+import { captureStack } from './stack';
+import { installListenSites } from './listen-site';
+import { resourceKinds, serverTypes } from '../tracker/resource-kinds';
+import type { ResourceRecord, Scope } from '../tracker/scope';
+import { recordInternalError } from '../tracker/internal-errors';
+import { onLatePromise, onLateResource } from '../tracker/outlived';
+
+// Frames Node puts between a resource's creation and the user's call: timers need few, a
+// socket connect goes through many.
+const TIMER_INTERNAL_FRAMES = 4;
+const HANDLE_INTERNAL_FRAMES = 24;
+
+/** Server handles by async id, while their scope is open: accepted sockets have no context. */
+const serverScopes = new Map<number, Scope>();
+
+let hook: AsyncHook | undefined;
+
+function init(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
+  try {
+    let scope = currentScope();
+    let accepted = false;
+    if (scope === undefined) {
+      // A connection accepted by a server is created from C++ with no context: it belongs to
+      // whoever owns the server.
+      if (serverScopes.size === 0 || (scope = serverScopes.get(triggerAsyncId)) === undefined) return;
+      accepted = true;
+    }
+    if (type === 'PROMISE') {
+      if (scope.state === 'ended') onLatePromise(scope);
+      else scope.promisesCreated++;
+      return;
+    }
+    const kind = resourceKinds.get(type);
+    if (kind === undefined) return;
+    const record: ResourceRecord = accepted ? { type, resource, kind, accepted } : { type, resource, kind };
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit =
+      (kind.family === 'timer' ? TIMER_INTERNAL_FRAMES : HANDLE_INTERNAL_FRAMES) + scope.options.stackDepth;
+    captureStack(record, init);
+    Error.stackTraceLimit = limit;
+    if (scope.state === 'ended') {
+      onLateResource(scope, record);
+      return;
+    }
+    if (serverTypes.has(type)) serverScopes.set(asyncId, scope);
+    scope.add(record);
+  } catch (error) {
+    recordInternalError(`async hook init (${type})`, error);
+  }
+}
+
+/** Forgets the server handles of a scope that ended. */
+export function forgetServers(scope: Scope): void {
+  if (serverScopes.size === 0) return;
+  for (const [id, owner] of serverScopes) if (owner === scope) serverScopes.delete(id);
+}
+
+/** Installs the resource hook once. `trackPromises: false` keeps Node >= 24.14 cheap. */
+export function installResourceHook(): void {
+  if (hook !== undefined) return;
+  installListenSites();
+  const options = { init, trackPromises: false } as Parameters<typeof createHook>[0];
+  hook = createHook(options).enable();
+}
+
+/** Whether the hook is installed (it is not in `off` mode). */
+export function resourceHookInstalled(): boolean {
+  return hook !== undefined;
+}
+
+/** Removes the hook: for tests of the library itself. */
+export function uninstallResourceHook(): void {
+  hook?.disable();
+  hook = undefined;
+}
+

@@ -1,0 +1,160 @@
+import type { Leak } from './report';
+import { IsolationUsageError, describeValue } from './errors';
+
+/**
+ * - `fail`: leaks are cancelled, reported, and fail the test.
+ * - `warn`: leaks are cancelled and reported; nothing fails.
+ * - `manual`: leaks are cancelled and recorded; failing is left to the user's own assertion.
+ * - `off`: no hooks are installed at all; `enter`/`exit` still work and report nothing.
+ */
+export type IsolationMode = 'fail' | 'warn' | 'manual' | 'off';
+
+/** Options accepted by {@link configure} (process-wide) and by `enter()` (per scope). */
+export interface IsolationOptions {
+  /** What a leak does. Default `fail`, or the `ASYNC_ISOLATION` environment variable. */
+  mode?: IsolationMode;
+  /** Unref'd handles never keep a process alive: `ignore` lists them in the report without failing (default); `fail` counts them. */
+  unref?: 'ignore' | 'fail';
+  /** Work a test's callbacks still do after the test ended: `warn` (default) reports it; `fail` fails the test too. */
+  outlived?: 'warn' | 'fail';
+  /** How many creation-stack frames a leak keeps (default 6). */
+  stackDepth?: number;
+  /** async_hooks types never reported, e.g. `['Immediate']`. */
+  ignoreTypes?: string[];
+  /** A leak whose creation stack contains one of these (substring or RegExp) is not reported, e.g. `'node_modules/some-lib'`. */
+  ignorePaths?: Array<string | RegExp>;
+  /** A leak for which this returns true is not reported. */
+  ignore?: (leak: Leak) => boolean;
+  /** How long `exit` waits, at most, for closes already under way before it cancels (default 200 ms). */
+  settleTimeoutMs?: number;
+}
+
+/** Fully resolved options. */
+export interface ResolvedOptions {
+  mode: IsolationMode;
+  unref: 'ignore' | 'fail';
+  outlived: 'warn' | 'fail';
+  stackDepth: number;
+  ignoreTypes: ReadonlySet<string>;
+  ignorePaths: ReadonlyArray<string | RegExp>;
+  ignore: ((leak: Leak) => boolean) | undefined;
+  settleTimeoutMs: number;
+}
+
+const MODES: readonly IsolationMode[] = ['fail', 'warn', 'manual', 'off'];
+
+function modeFromEnv(): IsolationMode {
+  const raw = process.env.ASYNC_ISOLATION;
+  if (raw === undefined || raw === '') return 'fail';
+  const value = raw.trim().toLowerCase();
+  if ((MODES as readonly string[]).includes(value)) return value as IsolationMode;
+  process.emitWarning(
+    `ASYNC_ISOLATION=${JSON.stringify(raw)} is not one of ${MODES.join('|')}; using "fail"`,
+    { code: 'ASYNC_ISOLATION_ENV' },
+  );
+  return 'fail';
+}
+
+function defaults(): ResolvedOptions {
+  return {
+    mode: modeFromEnv(),
+    unref: 'ignore',
+    outlived: 'warn',
+    stackDepth: 6,
+    ignoreTypes: new Set(),
+    ignorePaths: [],
+    ignore: undefined,
+    settleTimeoutMs: 200,
+  };
+}
+
+let global: ResolvedOptions = defaults();
+
+function oneOf<T extends string>(where: string, key: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new IsolationUsageError(
+      `${where}: option "${key}" must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describeValue(value)}`,
+    );
+  }
+  return value as T;
+}
+
+function nonNegativeInteger(where: string, key: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new IsolationUsageError(
+      `${where}: option "${key}" must be a non-negative integer, got ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+const KNOWN_KEYS = new Set<string>([
+  'mode', 'unref', 'outlived', 'stackDepth', 'ignoreTypes', 'ignorePaths', 'ignore', 'settleTimeoutMs',
+]);
+
+/**
+ * Validates `options` (from `where`, for the error message) and merges them over `base`.
+ * Throws {@link IsolationUsageError} naming the option for anything of the wrong type.
+ */
+export function resolveOptions(where: string, options: unknown, base: ResolvedOptions = global): ResolvedOptions {
+  if (options === undefined) return base;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new IsolationUsageError(`${where}: options must be an object, got ${describeValue(options)}`);
+  }
+  const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!KNOWN_KEYS.has(key)) {
+      throw new IsolationUsageError(
+        `${where}: unknown option "${key}" (known: ${[...KNOWN_KEYS].join(', ')})`,
+      );
+    }
+  }
+  const out: ResolvedOptions = { ...base };
+  if (given.mode !== undefined) out.mode = oneOf(where, 'mode', given.mode, MODES);
+  if (given.unref !== undefined) out.unref = oneOf(where, 'unref', given.unref, ['ignore', 'fail'] as const);
+  if (given.outlived !== undefined) out.outlived = oneOf(where, 'outlived', given.outlived, ['warn', 'fail'] as const);
+  if (given.stackDepth !== undefined) out.stackDepth = nonNegativeInteger(where, 'stackDepth', given.stackDepth);
+  if (given.settleTimeoutMs !== undefined) {
+    out.settleTimeoutMs = nonNegativeInteger(where, 'settleTimeoutMs', given.settleTimeoutMs);
+  }
+  if (given.ignoreTypes !== undefined) {
+    const types = given.ignoreTypes;
+    if (!Array.isArray(types) || !types.every((t) => typeof t === 'string')) {
+      throw new IsolationUsageError(
+        `${where}: option "ignoreTypes" must be an array of async_hooks type names, got ${describeValue(types)}`,
+      );
+    }
+    out.ignoreTypes = new Set(types as string[]);
+  }
+  if (given.ignorePaths !== undefined) {
+    const paths = given.ignorePaths;
+    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string' || p instanceof RegExp)) {
+      throw new IsolationUsageError(
+        `${where}: option "ignorePaths" must be an array of strings or RegExps, got ${describeValue(paths)}`,
+      );
+    }
+    out.ignorePaths = paths as Array<string | RegExp>;
+  }
+  if (given.ignore !== undefined) {
+    if (typeof given.ignore !== 'function') {
+      throw new IsolationUsageError(`${where}: option "ignore" must be a function, got ${describeValue(given.ignore)}`);
+    }
+    out.ignore = given.ignore as (leak: Leak) => boolean;
+  }
+  return out;
+}
+
+/** Sets process-wide defaults for every scope entered from now on. */
+export function configure(options: IsolationOptions): void {
+  global = resolveOptions('configure()', options ?? {});
+}
+
+/** The process-wide options in force. */
+export function globalOptions(): ResolvedOptions {
+  return global;
+}
+
+/** Back to the defaults (and the environment): for tests of the library itself. */
+export function resetConfiguration(): void {
+  global = defaults();
+}

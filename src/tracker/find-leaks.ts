@@ -1,0 +1,79 @@
+import { formatStack } from '../hooks/stack';
+import { listenSite } from '../hooks/listen-site';
+import type { Leak } from './report';
+import type { ResourceRecord, Scope } from './scope';
+import { livenessOf } from './settle';
+import { handleOwner } from './resource-kinds';
+import { recordInternalError } from './internal-errors';
+
+/** What is left alive in a scope, split as the report wants it. */
+export interface FoundLeaks {
+  leaks: Leak[];
+  unref: Leak[];
+}
+
+function isIgnored(scope: Scope, leak: Leak): boolean {
+  const { ignorePaths, ignore } = scope.options;
+  for (const pattern of ignorePaths) {
+    if (typeof pattern === 'string' ? leak.stack.includes(pattern) : pattern.test(leak.stack)) return true;
+  }
+  if (ignore !== undefined) {
+    try {
+      return ignore(leak) === true;
+    } catch (error) {
+      recordInternalError('the "ignore" option function', error);
+    }
+  }
+  return false;
+}
+
+/** The stdio pipes of live child processes: reported with their process, not apart. */
+function childStdio(records: ResourceRecord[]): Set<unknown> {
+  const stdio = new Set<unknown>();
+  for (const record of records) {
+    if (record.type !== 'PROCESSWRAP') continue;
+    const child = handleOwner(record.resource);
+    for (const stream of child?.stdio ?? []) if (stream) stdio.add(stream);
+  }
+  return stdio;
+}
+
+/**
+ * Finds what `scope` still has alive, cancels it, and returns the leaks. One leak per object a
+ * person would close (a TLS socket's two handles are one leak). Never throws.
+ */
+export function findAndCancelLeaks(scope: Scope): FoundLeaks {
+  const found: FoundLeaks = { leaks: [], unref: [] };
+  const records = scope.records;
+  const seen = new Set<object>();
+  const stdio = childStdio(records);
+  const { ignoreTypes, stackDepth } = scope.options;
+  for (const record of records) {
+    try {
+      if (livenessOf(record) === 'dead') continue;
+      const subject = record.kind.subject(record.resource);
+      if (seen.has(subject) || stdio.has(subject)) continue;
+      seen.add(subject);
+      if (ignoreTypes.has(record.type)) continue;
+      const site = listenSite(subject);
+      const leak: Leak = {
+        type: record.type,
+        description: record.kind.describe(record.resource) + (record.accepted ? ' (accepted by a server of this scope)' : ''),
+        stack: formatStack(record, stackDepth) || (site ? formatStack(site, stackDepth) : ''),
+        ref: record.kind.isRefed(record.resource),
+        cancelled: false,
+      };
+      if (isIgnored(scope, leak)) continue;
+      try {
+        leak.cancelledBy = record.kind.cancel(record.resource);
+        leak.cancelled = true;
+      } catch (error) {
+        leak.cancelError = error instanceof Error ? error.message : String(error);
+      }
+      (leak.ref ? found.leaks : found.unref).push(leak);
+    } catch (error) {
+      recordInternalError(`checking a ${record.type} of scope "${scope.name}"`, error);
+    }
+  }
+  return found;
+}

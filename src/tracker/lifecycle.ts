@@ -1,0 +1,244 @@
+import { currentScope, enterScope, runInScope, runInternal } from '../hooks/context';
+import { forgetServers, installResourceHook } from '../hooks/resource-hook';
+import { globalOptions, resolveOptions, type IsolationOptions } from './config';
+import { IsolationUsageError, describeValue } from './errors';
+import { findAndCancelLeaks } from './find-leaks';
+import { recordInternalError } from './internal-errors';
+import { formatReport, LeakError, type Leak, type LeakReport } from './report';
+import { Scope } from './scope';
+import { settle } from './settle';
+
+const CLEANUP_TIMEOUT_MS = 5000;
+
+function checkName(where: string, name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new IsolationUsageError(`${where}: name must be a non-empty string, got ${describeValue(name)}`);
+  }
+  return name;
+}
+
+/**
+ * Creates a scope without entering it: what runs inside `runInScope(scope, fn)` belongs to it.
+ * Adapters use this; users call {@link enter} or {@link withIsolation}.
+ */
+export function createScope(name: string, options?: IsolationOptions, parent = currentScope()): Scope {
+  const resolved = resolveOptions('enter()', options, parent?.options ?? globalOptions());
+  if (resolved.mode !== 'off') installResourceHook();
+  return new Scope(name, resolved, parent && parent.state === 'open' ? parent : undefined);
+}
+
+/**
+ * From here on, every resource created in this async context, and everything it causally
+ * spawns, belongs to the returned scope, until {@link exit}. Concurrent scopes never see each
+ * other's resources. Prefer {@link withIsolation} where a callback fits.
+ */
+export function enter(name: string, options?: IsolationOptions): Scope {
+  const scope = createScope(checkName('enter(name)', name), options);
+  enterScope(scope);
+  return scope;
+}
+
+function looksClosed(obj: any): boolean {
+  return obj.destroyed === true || obj.closed === true || obj.ended === true || obj.listening === false;
+}
+
+function withTimeout(what: string, work: unknown, errors: string[]): Promise<void> | undefined {
+  if (!work || typeof (work as PromiseLike<unknown>).then !== 'function') return undefined;
+  return runInternal(
+    () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          errors.push(`${what} did not finish within ${CLEANUP_TIMEOUT_MS} ms`);
+          resolve();
+        }, CLEANUP_TIMEOUT_MS).unref();
+        (work as PromiseLike<unknown>).then(
+          () => (clearTimeout(timer), resolve()),
+          (error: unknown) => {
+            clearTimeout(timer);
+            errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+            resolve();
+          },
+        );
+      }),
+  );
+}
+
+/** Runs one cleanup, recording (never throwing) its failure; waits for it, bounded. */
+async function runCleanup(what: string, fn: () => unknown, errors: string[]): Promise<void> {
+  let result: unknown;
+  try {
+    result = fn();
+  } catch (error) {
+    errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  await withTimeout(what, result, errors);
+}
+
+async function runCleanups(scope: Scope, errors: string[]): Promise<void> {
+  await runCleanup('an abort listener of scope.signal', () => scope.abortSignal(), errors);
+  for (const fn of scope.deferred.reverse()) await runCleanup(`scope.defer(${fn.name || 'fn'})`, fn, errors);
+  for (const tracked of scope.tracked.reverse()) {
+    if (looksClosed(tracked.obj)) continue;
+    await runCleanup(`closing tracked ${tracked.name}`, tracked.close, errors);
+  }
+}
+
+function emptyReport(scope: Scope): LeakReport {
+  return {
+    name: scope.name,
+    leaks: [],
+    unref: [],
+    promises: { created: 0 },
+    outlived: [],
+    cleanupErrors: [],
+    internalErrors: [],
+    failed: false,
+    mode: scope.options.mode,
+    durationMs: 0,
+  };
+}
+
+async function finish(scope: Scope): Promise<LeakReport> {
+  const report = emptyReport(scope);
+  // Nested scopes still open end with their parent; their leaks are the parent's too.
+  const nested: Leak[] = [];
+  for (const child of [...scope.children]) {
+    if (child.state !== 'open') continue;
+    const childReport = await finish(child);
+    for (const leak of [...childReport.leaks, ...childReport.unref]) nested.push({ ...leak, scope: child.name });
+  }
+  if (scope.options.mode !== 'off') {
+    await runCleanups(scope, report.cleanupErrors);
+    await settle(() => scope.records, scope.options.settleTimeoutMs);
+    const found = findAndCancelLeaks(scope);
+    for (const leak of nested) (leak.ref ? found.leaks : found.unref).push(leak);
+    report.leaks = found.leaks;
+    report.unref = found.unref;
+  }
+  report.promises.created = scope.promisesCreated;
+  report.internalErrors = scope.internalErrors;
+  report.allowed = scope.allowed;
+  report.durationMs = performance.now() - scope.startedAt;
+  const counted = report.leaks.length + (scope.options.unref === 'fail' ? report.unref.length : 0);
+  report.failed = scope.options.mode === 'fail' && scope.allowed === undefined && counted > 0;
+  // From here on, whatever the scope's callbacks create is outlived work.
+  scope.state = 'ended';
+  scope.report = report;
+  scope.records = [];
+  scope.parent?.children.delete(scope);
+  forgetServers(scope);
+  return report;
+}
+
+function checkScope(where: string, scope: unknown): Scope {
+  if (!(scope instanceof Scope)) {
+    throw new IsolationUsageError(`${where}: expected the Scope returned by enter(), got ${describeValue(scope)}`);
+  }
+  if (scope.state !== 'open') {
+    throw new IsolationUsageError(`${where}: scope "${scope.name}" was already exited (exit called twice?)`);
+  }
+  return scope;
+}
+
+/**
+ * Ends a scope: runs its cleanups, lets closes under way finish (bounded), then cancels and
+ * reports what is still alive. Never rejects because of leaks; rejects with an
+ * {@link IsolationUsageError} on misuse (not a scope, exited twice, exited from inside another
+ * open scope).
+ */
+export function exit(scope: Scope): Promise<LeakReport> {
+  try {
+    const checked = checkScope('exit(scope)', scope);
+    const running = currentScope();
+    if (running !== undefined && running !== checked && running.state === 'open' && !isWithin(running, checked)) {
+      throw new IsolationUsageError(
+        `exit(scope): scope "${checked.name}" was exited from inside scope "${running.name}"; exit a scope from the code that entered it`,
+      );
+    }
+    // Whatever the caller does next no longer belongs to the scope.
+    if (running !== undefined && isWithin(running, checked)) enterScope(checked.parent);
+    return endScope(checked);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function isWithin(inner: Scope, outer: Scope): boolean {
+  for (let s: Scope | undefined = inner; s !== undefined; s = s.parent) if (s === outer) return true;
+  return false;
+}
+
+/** Ends a scope with no checks on the caller's context: for adapters. */
+export function endScope(scope: Scope): Promise<LeakReport> {
+  if (scope.state !== 'open') {
+    return Promise.reject(new IsolationUsageError(`scope "${scope.name}" was already exited`));
+  }
+  scope.state = 'closing';
+  return runInternal(() =>
+    finish(scope).catch((error: unknown) => {
+      recordInternalError(`exit of scope "${scope.name}"`, error);
+      const report = emptyReport(scope);
+      scope.state = 'ended';
+      scope.report = report;
+      return report;
+    }),
+  );
+}
+
+/**
+ * Runs `fn(scope)` in a new scope and returns its value. Throws `fn`'s own error if it threw
+ * (leaks are still cancelled; the report is on `error.leakReport`), else a {@link LeakError}
+ * when the scope leaked.
+ */
+export async function withIsolation<T>(
+  name: string,
+  fn: (scope: Scope) => T | Promise<T>,
+  options?: IsolationOptions,
+): Promise<T> {
+  checkName('withIsolation(name, fn)', name);
+  if (typeof fn !== 'function') {
+    throw new IsolationUsageError(`withIsolation(name, fn): fn must be a function, got ${describeValue(fn)}`);
+  }
+  const scope = createScope(name, options);
+  let result: T;
+  try {
+    result = await runInScope(scope, () => fn(scope));
+  } catch (error) {
+    const report = await endScope(scope);
+    if (error !== null && typeof error === 'object' && report.leaks.length > 0) {
+      try {
+        Object.defineProperty(error, 'leakReport', { value: report, configurable: true });
+      } catch {
+        // A frozen error keeps its shape.
+      }
+    }
+    throw error;
+  }
+  const report = await endScope(scope);
+  if (report.failed) throw new LeakError(report, formatReport(report, `scope "${name}"`));
+  return result;
+}
+
+/**
+ * Leaks of the running test (scope) are still cancelled and reported, but do not fail it.
+ * For a helper that knowingly leaves something behind; prefer fixing the leak.
+ */
+export function allowLeaks(reason?: string): void {
+  const scope = currentScope();
+  if (scope === undefined) {
+    throw new IsolationUsageError('allowLeaks() was called outside any test or scope');
+  }
+  scope.allowLeaks(reason);
+}
+
+/**
+ * Runs `fn` outside every scope: what it creates belongs to no test and is never reported.
+ * For process-wide singletons a test happens to create first (a shared server, a cache).
+ */
+export function detached<T>(fn: () => T): T {
+  if (typeof fn !== 'function') {
+    throw new IsolationUsageError(`detached(fn): fn must be a function, got ${describeValue(fn)}`);
+  }
+  return runInternal(fn);
+}

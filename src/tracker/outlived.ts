@@ -1,0 +1,74 @@
+import { runInternal } from '../hooks/context';
+import { captureStack, formatStack, type CapturedStack } from '../hooks/stack';
+import type { OutlivedWork } from './report';
+import type { ResourceRecord, Scope } from './scope';
+import { recordInternalError } from './internal-errors';
+
+/** Told about work a scope did after it ended (adapters print it and may fail the test). */
+export type OutlivedListener = (scope: Scope, work: OutlivedWork) => void;
+
+const MAX_PER_SCOPE = 10;
+const listeners = new Set<OutlivedListener>();
+let queued: Array<[Scope, ResourceRecord]> = [];
+
+/** Subscribes to outlived work; returns the unsubscribe function. */
+export function onOutlived(listener: OutlivedListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function publish(scope: Scope, work: OutlivedWork): void {
+  const report = scope.report;
+  if (report === undefined || report.outlived.length >= MAX_PER_SCOPE) return;
+  report.outlived.push(work);
+  for (const listener of listeners) {
+    try {
+      listener(scope, work);
+    } catch (error) {
+      recordInternalError('outlived-work listener', error);
+    }
+  }
+}
+
+function cancelQueued(): void {
+  const batch = queued;
+  queued = [];
+  for (const [scope, record] of batch) {
+    const work: OutlivedWork = { type: record.type, description: '', stack: '', cancelled: false };
+    try {
+      work.stack = formatStack(record, scope.options.stackDepth);
+      work.description = `${record.kind.describe(record.resource)} created after the scope ended`;
+      if (record.kind.liveness(record.resource) !== 'dead') {
+        work.cancelledBy = record.kind.cancel(record.resource);
+        work.cancelled = true;
+      }
+    } catch (error) {
+      recordInternalError(`cancelling outlived ${record.type}`, error);
+    }
+    publish(scope, work);
+  }
+}
+
+/**
+ * A resource created by an ended scope's callbacks: cancelled on the next turn (it is still
+ * being constructed now) and reported against that scope, never against the running one.
+ */
+export function onLateResource(scope: Scope, record: ResourceRecord): void {
+  if (queued.length === 0) runInternal(() => setImmediate(cancelQueued));
+  queued.push([scope, record]);
+}
+
+/** A promise created by an ended scope's continuation: reported once per scope and turn. */
+export function onLatePromise(scope: Scope): void {
+  const report = scope.report;
+  if (report === undefined || report.outlived.length >= MAX_PER_SCOPE) return;
+  if (report.outlived.some((w) => w.type === 'PROMISE')) return;
+  const holder: CapturedStack = {};
+  captureStack(holder, onLatePromise);
+  publish(scope, {
+    type: 'PROMISE',
+    description: 'a continuation (await/then) ran after the scope ended',
+    stack: formatStack(holder, scope.options.stackDepth),
+    cancelled: false,
+  });
+}

@@ -1,0 +1,126 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import type { LeakReport } from './report';
+import { recordInternalError } from './internal-errors';
+
+/** One test's or suite's entry in the machine-readable report. */
+export interface ReportEntry {
+  runner: string;
+  kind: 'test' | 'suite';
+  file: string | undefined;
+  /** Title path, outermost suite first. */
+  title: string[];
+  /** The test's own outcome, before leaks were considered. */
+  outcome: string;
+  report: LeakReport;
+}
+
+/** The whole file written at `ASYNC_ISOLATION_REPORT`. */
+export interface ReportFile {
+  version: 1;
+  node: string;
+  createdAt: string;
+  totals: { entries: number; withLeaks: number; failedByLeaks: number; leaks: number; outlived: number };
+  entries: ReportEntry[];
+}
+
+const entries: ReportEntry[] = [];
+let exitHookInstalled = false;
+let merges = false;
+
+// Outlived work can arrive after the last flush: write (and merge) once more on the way out.
+function ensureExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => (merges ? mergeParts() : flushPart()));
+}
+
+/** Where the report goes (`ASYNC_ISOLATION_REPORT`), if anywhere. */
+export function reportPath(): string | undefined {
+  const raw = process.env.ASYNC_ISOLATION_REPORT;
+  return raw ? resolve(raw) : undefined;
+}
+
+function partsDir(path: string): string {
+  return `${path}.parts`;
+}
+
+function interesting(entry: ReportEntry): boolean {
+  const r = entry.report;
+  return r.leaks.length + r.unref.length + r.outlived.length + r.cleanupErrors.length + r.internalErrors.length > 0;
+}
+
+/**
+ * Keeps an entry for the report file. Entries with nothing to say are kept too (the report
+ * lists every test), but only when a report was asked for.
+ */
+export function recordEntry(entry: ReportEntry): void {
+  if (reportPath() === undefined) return;
+  entries.push(entry);
+  ensureExitHook();
+}
+
+function writeAtomically(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.${threadId}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, path);
+}
+
+/** Writes this process's (this thread's) entries to its part file. */
+export function flushPart(): void {
+  const path = reportPath();
+  if (path === undefined || entries.length === 0) return;
+  try {
+    writeAtomically(join(partsDir(path), `${process.pid}-${threadId}.json`), JSON.stringify(entries));
+  } catch (error) {
+    recordInternalError('writing the report part', error);
+  }
+}
+
+/** Removes parts left by an earlier run (call once, before any worker starts). */
+export function clearParts(): void {
+  const path = reportPath();
+  if (path === undefined) return;
+  rmSync(partsDir(path), { recursive: true, force: true });
+}
+
+/** Merges every part (every worker's) into the report file. Returns what it wrote. */
+export function mergeParts(): ReportFile | undefined {
+  const path = reportPath();
+  if (path === undefined) return undefined;
+  merges = true;
+  ensureExitHook();
+  flushPart();
+  try {
+    const dir = partsDir(path);
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith('.json'));
+    } catch {
+      names = [];
+    }
+    const all: ReportEntry[] = [];
+    for (const name of names.sort()) all.push(...(JSON.parse(readFileSync(join(dir, name), 'utf8')) as ReportEntry[]));
+    const withLeaks = all.filter(interesting);
+    const file: ReportFile = {
+      version: 1,
+      node: process.version,
+      createdAt: new Date().toISOString(),
+      totals: {
+        entries: all.length,
+        withLeaks: withLeaks.length,
+        failedByLeaks: all.filter((e) => e.report.failed).length,
+        leaks: all.reduce((n, e) => n + e.report.leaks.length, 0),
+        outlived: all.reduce((n, e) => n + e.report.outlived.length, 0),
+      },
+      entries: all,
+    };
+    writeAtomically(path, JSON.stringify(file, null, 2));
+    return file;
+  } catch (error) {
+    recordInternalError('merging the report', error);
+    return undefined;
+  }
+}

@@ -1,0 +1,122 @@
+import { resourceKinds } from './resource-kinds';
+
+/** One resource a scope left alive at exit. */
+export interface Leak {
+  /** The async_hooks type, e.g. `Timeout`, `TCPWRAP`. */
+  type: string;
+  /** For a person: `setInterval(fn, 5 ms)`, `TCP socket a -> b`. */
+  description: string;
+  /** Creation site, user frames first, one `at …(file:line:col)` frame a line. */
+  stack: string;
+  /** Whether the resource kept the event loop alive. Unref'd ones are listed apart. */
+  ref: boolean;
+  /** Whether the library stopped it. */
+  cancelled: boolean;
+  /** What was done, e.g. `cleared with clearInterval`, `destroyed`. */
+  cancelledBy?: string;
+  /** Why cancelling failed, when it did. */
+  cancelError?: string;
+  /** The nested scope it came from, when not the reported scope itself. */
+  scope?: string;
+}
+
+/** Work done by a scope's callbacks after the scope had ended. */
+export interface OutlivedWork {
+  type: string;
+  description: string;
+  stack: string;
+  /** Whether the library stopped it (resources only; a continuation cannot be stopped). */
+  cancelled: boolean;
+  cancelledBy?: string;
+}
+
+/** What {@link exit} found for a scope. */
+export interface LeakReport {
+  name: string;
+  /** Ref'd resources still alive at exit: these fail the test in `fail` mode. */
+  leaks: Leak[];
+  /** Unref'd resources still alive at exit: reported, failing only with `unref: 'fail'`. */
+  unref: Leak[];
+  /** Promises the scope created (Node < 24.14; newer Node does not report promises, to stay cheap). */
+  promises: { created: number };
+  /** Work the scope's callbacks did after exit; filled in as it happens. */
+  outlived: OutlivedWork[];
+  /** Cleanups (`defer`, `track`, signal listeners) that failed or timed out. */
+  cleanupErrors: string[];
+  /** Errors inside the library itself while this scope was open. */
+  internalErrors: string[];
+  /** Set by `allowLeaks(reason)`: the leaks are reported but do not fail. */
+  allowed?: string;
+  /** Whether this report fails its test under the scope's mode. */
+  failed: boolean;
+  mode: string;
+  durationMs: number;
+}
+
+const HINTS: Record<string, string> = {
+  timer: 'clear timers in the test or an afterEach',
+  socket: 'close clients with end()/close()/destroy()',
+  server: 'close servers with server.close()',
+  process: 'kill child processes or wait for their exit',
+  watcher: 'close watchers with close()',
+  stream: 'close streams with close()/destroy()',
+};
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function cancelSummary(leaks: Leak[]): string {
+  const cancelled = leaks.filter((l) => l.cancelled).length;
+  if (cancelled === leaks.length) return leaks.length === 1 ? 'cancelled' : leaks.length === 2 ? 'both cancelled' : 'all cancelled';
+  if (cancelled === 0) return 'none could be cancelled';
+  return `${cancelled} cancelled`;
+}
+
+function padType(type: string): string {
+  return type.length >= 9 ? type : type + ' '.repeat(9 - type.length);
+}
+
+/** One leak as report lines, indented by `indent`. */
+export function formatLeak(leak: Leak, indent = '  '): string {
+  const outcome = leak.cancelled ? leak.cancelledBy : `not cancelled: ${leak.cancelError ?? 'unknown error'}`;
+  const from = leak.scope ? ` (in nested scope "${leak.scope}")` : '';
+  let text = `${indent}${padType(leak.type)} ${leak.description}${from} — ${outcome}`;
+  if (leak.stack) text += '\n' + leak.stack.split('\n').map((f) => `${indent}  ${f}`).join('\n');
+  return text;
+}
+
+/**
+ * The report as text: `<subject> leaked N async resources (...)`, then each leak with its
+ * creation site, then hints. `subject` is `test`, `suite`, or a quoted scope name.
+ */
+export function formatReport(report: LeakReport, subject: string): string {
+  const counted = report.failed || report.leaks.length > 0 ? report.leaks : [];
+  const lines: string[] = [];
+  if (counted.length > 0) {
+    lines.push(`${subject} leaked ${plural(counted.length, 'async resource')} (${cancelSummary(counted)})`);
+    for (const leak of counted) lines.push(formatLeak(leak));
+  }
+  if (report.unref.length > 0) {
+    lines.push(`${counted.length > 0 ? 'and' : subject} left ${plural(report.unref.length, "unref'd resource")} (not keeping the process alive)`);
+    for (const leak of report.unref) lines.push(formatLeak(leak));
+  }
+  for (const error of report.cleanupErrors) lines.push(`  cleanup failed: ${error}`);
+  const hints = [...new Set(counted.map((l) => HINTS[resourceKinds.get(l.type)?.family ?? '']).filter(Boolean))];
+  if (hints.length > 0 && counted.length > 0) lines.push(`  hint: ${hints.join('; ')}`);
+  if (report.allowed !== undefined) lines.push(`  (allowed by allowLeaks(${JSON.stringify(report.allowed)}): not failing)`);
+  return lines.join('\n');
+}
+
+/** Thrown by `withIsolation` (and failing adapters) when a scope leaked. */
+export class LeakError extends Error {
+  override name = 'LeakError';
+  readonly report: LeakReport;
+
+  constructor(report: LeakReport, message: string) {
+    super(message);
+    this.report = report;
+    // The library's own frames say nothing useful: the report carries the creation sites.
+    this.stack = `${this.name}: ${message}`;
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * What the tracker knows about each async_hooks resource type it reports: how to tell whether
+ * the resource still lives, how to describe it to a person, and how to cancel it. Types absent
+ * from the table (TickObject, requests, parsers, process-wide singletons) are never tracked.
+ */
+
+import { runInternal } from '../hooks/context';
+
+const SIGKILL_AFTER_MS = 2000;
+
+/** `closing`: the resource's own close is under way (end() sent, kill() sent). */
+export type Liveness = 'alive' | 'closing' | 'dead';
+
+// The JS owner of a handle sits under an own symbol that Node names `owner_symbol`.
+let ownerSymbol: symbol | undefined;
+
+/** The JS object that owns a native handle (Socket, Server, ChildProcess...), if any. */
+export function handleOwner(resource: object): any {
+  if (ownerSymbol === undefined) {
+    ownerSymbol = Object.getOwnPropertySymbols(resource).find((s) => s.description === 'owner_symbol');
+    if (ownerSymbol === undefined) return undefined;
+  }
+  return (resource as any)[ownerSymbol];
+}
+
+export interface ResourceKind {
+  /** `timer`, `socket`, `server`, `process`, `watcher`, `stream`: groups the report's hints. */
+  readonly family: string;
+  liveness(resource: any): Liveness;
+  isRefed(resource: any): boolean;
+  describe(resource: any): string;
+  /** Cancels the resource; returns what was done, e.g. `clearInterval`. */
+  cancel(resource: any): string;
+  /** The object a person would close (the Socket for a TCP handle). Leaks sharing one are reported once. */
+  subject(resource: any): object;
+}
+
+function fnName(fn: unknown): string {
+  return typeof fn === 'function' && fn.name ? fn.name : 'anonymous';
+}
+
+const timeout: ResourceKind = {
+  family: 'timer',
+  liveness: (t) => (t._destroyed ? 'dead' : 'alive'),
+  isRefed: (t) => t.hasRef(),
+  describe: (t) => `${t._repeat ? 'setInterval' : 'setTimeout'}(${fnName(t._onTimeout)}, ${t._idleTimeout} ms)`,
+  cancel: (t) => {
+    const how = t._repeat ? 'clearInterval' : 'clearTimeout';
+    clearTimeout(t);
+    return `cleared with ${how}`;
+  },
+  subject: (t) => t,
+};
+
+const immediate: ResourceKind = {
+  family: 'timer',
+  liveness: (i) => (i._destroyed ? 'dead' : 'alive'),
+  isRefed: (i) => i.hasRef(),
+  describe: (i) => `setImmediate(${fnName(i._onImmediate)})`,
+  cancel: (i) => {
+    clearImmediate(i);
+    return 'cleared with clearImmediate';
+  },
+  subject: (i) => i,
+};
+
+function handleIsOpen(resource: any): boolean {
+  const owner = handleOwner(resource);
+  return owner !== undefined && owner !== null && owner._handle === resource;
+}
+
+function refOf(resource: any): boolean {
+  return typeof resource.hasRef === 'function' ? resource.hasRef() : true;
+}
+
+function endpoint(address: unknown, port: unknown): string {
+  if (typeof address !== 'string') return '?';
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+function socketLiveness(resource: any): Liveness {
+  const socket = handleOwner(resource);
+  if (!socket || socket.destroyed || socket._handle !== resource) return 'dead';
+  return socket.writableEnded ? 'closing' : 'alive';
+}
+
+function describeSocket(protocol: string, resource: any): string {
+  const s = handleOwner(resource);
+  if (!s) return `${protocol} socket`;
+  if (protocol === 'pipe') return 'pipe socket';
+  const local = endpoint(s.localAddress, s.localPort);
+  const remote =
+    s.remoteAddress !== undefined ? endpoint(s.remoteAddress, s.remotePort) : endpoint(s._host, s._port ?? '?');
+  return `${protocol} socket ${local} -> ${remote}${s.connecting ? ' (connecting)' : ''}`;
+}
+
+function socketKind(protocol: string): ResourceKind {
+  return {
+    family: 'socket',
+    liveness: socketLiveness,
+    isRefed: refOf,
+    describe: (r) => describeSocket(protocol, r),
+    cancel: (r) => {
+      handleOwner(r).destroy();
+      return 'destroyed';
+    },
+    subject: (r) => handleOwner(r) ?? r,
+  };
+}
+
+function describeServer(resource: any): string {
+  const server = handleOwner(resource);
+  let address: any;
+  try {
+    address = server?.address();
+  } catch {
+    address = undefined;
+  }
+  const kind = server && typeof server.closeAllConnections === 'function' ? 'HTTP' : 'TCP';
+  if (address && typeof address === 'object') return `${kind} server listening on ${endpoint(address.address, address.port)}`;
+  if (typeof address === 'string') return `server listening on ${address}`;
+  return `${kind} server`;
+}
+
+const server: ResourceKind = {
+  family: 'server',
+  liveness: (r) => (handleIsOpen(r) ? 'alive' : 'dead'),
+  isRefed: refOf,
+  describe: describeServer,
+  cancel: (r) => {
+    const s = handleOwner(r);
+    s.close();
+    if (typeof s.closeAllConnections === 'function') s.closeAllConnections();
+    return 'closed';
+  },
+  subject: (r) => handleOwner(r) ?? r,
+};
+
+const childProcess: ResourceKind = {
+  family: 'process',
+  liveness: (r) => {
+    const child = handleOwner(r);
+    if (!child || child.exitCode !== null || child.signalCode !== null || child._handle !== r) return 'dead';
+    return child.killed ? 'closing' : 'alive';
+  },
+  isRefed: refOf,
+  describe: (r) => {
+    const child = handleOwner(r);
+    const command = Array.isArray(child?.spawnargs) ? child.spawnargs.join(' ') : '';
+    const short = command.length > 80 ? command.slice(0, 77) + '...' : command;
+    return `child process pid ${child?.pid ?? '?'}: ${short}`;
+  },
+  cancel: (r) => {
+    const child = handleOwner(r);
+    child.kill('SIGTERM');
+    // A child that ignores SIGTERM must not outlive the run.
+    runInternal(() =>
+      setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }, SIGKILL_AFTER_MS).unref(),
+    );
+    return 'killed (SIGTERM)';
+  },
+  subject: (r) => handleOwner(r) ?? r,
+};
+
+function closingByOwner(family: string, label: (r: any) => string, close: (owner: any) => string): ResourceKind {
+  return {
+    family,
+    liveness: (r) => (handleIsOpen(r) ? 'alive' : 'dead'),
+    isRefed: refOf,
+    describe: label,
+    cancel: (r) => close(handleOwner(r)),
+    subject: (r) => handleOwner(r) ?? r,
+  };
+}
+
+// dgram hides its handle behind a state symbol (its _handle getter is deprecated).
+function udpState(socket: any): any {
+  const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
+  return key ? socket[key] : undefined;
+}
+
+const udp: ResourceKind = {
+  family: 'socket',
+  liveness: (r) => {
+    const socket = handleOwner(r);
+    return socket && udpState(socket)?.handle === r ? 'alive' : 'dead';
+  },
+  isRefed: refOf,
+  describe: (r) => {
+    let where = '';
+    try {
+      const a = handleOwner(r).address();
+      where = ` ${endpoint(a.address, a.port)}`;
+    } catch {
+      // not bound yet
+    }
+    return `UDP socket${where}`;
+  },
+  cancel: (r) => {
+    handleOwner(r).close();
+    return 'closed';
+  },
+  subject: (r) => handleOwner(r) ?? r,
+};
+
+/** The reported types, by async_hooks type name. */
+export const resourceKinds: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
+  ['Timeout', timeout],
+  ['Immediate', immediate],
+  ['TCPWRAP', socketKind('TCP')],
+  ['TLSWRAP', socketKind('TLS')],
+  ['PIPEWRAP', socketKind('pipe')],
+  ['TCPSERVERWRAP', server],
+  ['PIPESERVERWRAP', server],
+  ['UDPWRAP', udp],
+  ['PROCESSWRAP', childProcess],
+  [
+    'FSEVENTWRAP',
+    closingByOwner('watcher', () => 'fs.watch() watcher', (w) => {
+      w.close();
+      return 'closed';
+    }),
+  ],
+  [
+    'STATWATCHER',
+    closingByOwner('watcher', () => 'fs.watchFile() watcher', (w) => {
+      w.stop();
+      return 'stopped';
+    }),
+  ],
+  [
+    'ZLIB',
+    closingByOwner('stream', (r) => `zlib ${handleOwner(r)?.constructor?.name ?? ''} stream`.replace('  ', ' '), (z) => {
+      z.close();
+      return 'closed';
+    }),
+  ],
+]);
+
+/** Server handle types: the sockets they accept belong to the server's owner. */
+export const serverTypes: ReadonlySet<string> = new Set(['TCPSERVERWRAP', 'PIPESERVERWRAP']);

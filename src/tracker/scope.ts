@@ -1,0 +1,159 @@
+import type { ResolvedOptions } from './config';
+import type { ResourceKind } from './resource-kinds';
+import type { CapturedStack } from '../hooks/stack';
+import type { LeakReport } from './report';
+import { IsolationUsageError, describeValue } from './errors';
+
+/** A resource the scope created, with its raw creation stack. */
+export interface ResourceRecord extends CapturedStack {
+  readonly type: string;
+  readonly resource: object;
+  readonly kind: ResourceKind;
+  /** A connection a server of the scope accepted (it has no creation stack of its own). */
+  readonly accepted?: boolean;
+}
+
+/** Something handed to the scope with `track()`: closed at exit unless already closed. */
+export interface TrackedObject {
+  readonly name: string;
+  readonly obj: object;
+  readonly close: () => unknown;
+}
+
+/** Options of {@link Scope.track}. */
+export interface TrackOptions<T> {
+  /** Shown in reports; default the object's constructor name. */
+  name?: string;
+  /** How to close it; default its `close`/`end`/`destroy`/`disconnect`/`stop` method. */
+  close?: (obj: T) => unknown;
+}
+
+export type ScopeState = 'open' | 'closing' | 'ended';
+
+const COMPACT_MIN = 1024;
+const CLOSE_METHODS = ['close', 'end', 'destroy', 'disconnect', 'stop', 'shutdown'] as const;
+let nextId = 1;
+
+/**
+ * Everything created in one async context (a test, a suite, a `withIsolation` call). Created by
+ * `enter()`; ended by `exit()`.
+ */
+export class Scope {
+  readonly id = nextId++;
+  readonly name: string;
+  readonly parent: Scope | undefined;
+  readonly options: ResolvedOptions;
+  readonly startedAt = performance.now();
+  state: ScopeState = 'open';
+  /** Non-promise resources created so far (dead ones are pruned as the list grows). */
+  records: ResourceRecord[] = [];
+  promisesCreated = 0;
+  /** Nested scopes still open. */
+  readonly children = new Set<Scope>();
+  readonly tracked: TrackedObject[] = [];
+  readonly deferred: Array<() => unknown> = [];
+  /** Errors inside the library while the scope was open. */
+  readonly internalErrors: string[] = [];
+  /** Set by `allowLeaks()`. */
+  allowed: string | undefined;
+  /** Present once the scope has ended. */
+  report: LeakReport | undefined;
+  /** Set by adapters: extra data they keep with the scope (the Mocha test, etc.). */
+  owner: unknown;
+  private compactAt = COMPACT_MIN;
+  private controller: AbortController | undefined;
+
+  constructor(name: string, options: ResolvedOptions, parent: Scope | undefined) {
+    this.name = name;
+    this.options = options;
+    this.parent = parent;
+    parent?.children.add(this);
+  }
+
+  /** Aborted when the scope exits: hand it to anything that accepts an AbortSignal. */
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+
+  /** @internal aborts {@link signal} if anyone asked for it. */
+  abortSignal(): void {
+    this.controller?.abort(new Error(`scope "${this.name}" ended`));
+  }
+
+  /**
+   * Hands `obj` to the scope: at exit it is closed, unless the test already closed it (its
+   * close is then expected to be harmless to call again; give `close` to decide yourself).
+   * Returns `obj`.
+   */
+  track<T extends object>(obj: T, options: TrackOptions<T> = {}): T {
+    if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) {
+      throw new IsolationUsageError(`scope.track(obj): obj must be an object, got ${describeValue(obj)}`);
+    }
+    if (options === null || typeof options !== 'object') {
+      throw new IsolationUsageError(`scope.track(obj, options): options must be an object, got ${describeValue(options)}`);
+    }
+    if (options.close !== undefined && typeof options.close !== 'function') {
+      throw new IsolationUsageError(`scope.track(obj, { close }): close must be a function, got ${describeValue(options.close)}`);
+    }
+    if (options.name !== undefined && typeof options.name !== 'string') {
+      throw new IsolationUsageError(`scope.track(obj, { name }): name must be a string, got ${describeValue(options.name)}`);
+    }
+    const name = options.name ?? (obj as object).constructor?.name ?? 'object';
+    let close: () => unknown;
+    if (options.close) {
+      const given = options.close;
+      close = () => given(obj);
+    } else {
+      const method = CLOSE_METHODS.find((m) => typeof (obj as any)[m] === 'function');
+      if (method === undefined) {
+        throw new IsolationUsageError(
+          `scope.track(${name}): it has no ${CLOSE_METHODS.join('/')} method; pass { close: (obj) => ... }`,
+        );
+      }
+      close = () => (obj as any)[method]();
+    }
+    this.assertOpen('track');
+    this.tracked.push({ name, obj, close });
+    return obj;
+  }
+
+  /** Runs `fn` at exit (last deferred first), before leaks are looked for. */
+  defer(fn: () => unknown): void {
+    if (typeof fn !== 'function') {
+      throw new IsolationUsageError(`scope.defer(fn): fn must be a function, got ${describeValue(fn)}`);
+    }
+    this.assertOpen('defer');
+    this.deferred.push(fn);
+  }
+
+  /** Leaks of this scope are still cancelled and reported, but do not fail it. */
+  allowLeaks(reason = 'allowed'): void {
+    this.allowed = String(reason);
+  }
+
+  /** @internal called by the resource hook for each tracked resource created in the scope. */
+  add(record: ResourceRecord): void {
+    const records = this.records;
+    records.push(record);
+    if (records.length >= this.compactAt) this.compact();
+  }
+
+  private compact(): void {
+    const alive = this.records.filter((r) => {
+      try {
+        return r.kind.liveness(r.resource) !== 'dead';
+      } catch {
+        return true;
+      }
+    });
+    this.records = alive;
+    this.compactAt = Math.max(COMPACT_MIN, alive.length * 2);
+  }
+
+  private assertOpen(what: string): void {
+    if (this.state !== 'open') {
+      throw new IsolationUsageError(`scope.${what}(): scope "${this.name}" has already ended`);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { runInternal } from '../hooks/context';
+import type { ResourceRecord } from './scope';
+import type { Liveness } from './resource-kinds';
+
+function livenessOf(record: ResourceRecord): Liveness {
+  try {
+    return record.kind.liveness(record.resource);
+  } catch {
+    return 'alive';
+  }
+}
+
+// Both stay ref'd: an unref'd immediate does not stop the loop from blocking in poll, so the
+// turn would wait for the next timer or I/O. Each lives for one turn or a few ms at most.
+function nextTurn(): Promise<void> {
+  return runInternal(() => new Promise<void>((resolve) => setImmediate(resolve)));
+}
+
+function pause(ms: number): Promise<void> {
+  return runInternal(() => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+}
+
+// Two turns let close callbacks already queued run; closes under way (end() sent, kill()
+// sent) get until the deadline.
+const TURNS_FOR_ALIVE = 2;
+const POLL_MS = 2;
+
+/**
+ * Lets in-flight work finish before leaks are judged: returns at once when nothing lives,
+ * after a turn or two when only never-ending things live, and polls up to `timeoutMs` while
+ * something is closing.
+ */
+export async function settle(records: () => ResourceRecord[], timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (let turn = 0; ; turn++) {
+    let alive = false;
+    let closing = false;
+    for (const record of records()) {
+      const state = livenessOf(record);
+      if (state === 'closing') {
+        closing = true;
+        break;
+      }
+      if (state === 'alive') alive = true;
+    }
+    if (!alive && !closing) return;
+    if (!closing && turn >= TURNS_FOR_ALIVE) return;
+    if (performance.now() >= deadline) return;
+    await (turn < TURNS_FOR_ALIVE ? nextTurn() : pause(POLL_MS));
+  }
+}
+
+export { livenessOf };
