@@ -1,11 +1,28 @@
+import * as asyncHooks from 'node:async_hooks';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Scope } from '../tracker/scope';
+
+/**
+ * State every copy of the library in the process must share. Jest gives each test file its own
+ * module registry, so a test's `require('async-isolation')` is not the copy the environment
+ * loaded; core modules are shared, so the state hangs off `node:async_hooks` itself.
+ */
+export function processWide<T>(key: string, create: () => T): T {
+  const host = asyncHooks as unknown as Record<symbol, T | undefined>;
+  const symbol = Symbol.for(`async-isolation.${key}.v1`);
+  let value = host[symbol];
+  if (value === undefined) {
+    value = create();
+    Object.defineProperty(host, symbol, { value, enumerable: false });
+  }
+  return value;
+}
 
 /**
  * The async context that carries the owning scope. Everything the library creates for itself
  * runs through {@link runInternal}, so that the resource hook never attributes it to a test.
  */
-const storage = new AsyncLocalStorage<Scope>();
+const storage = processWide('context', () => new AsyncLocalStorage<Scope>());
 
 /** The scope that owns the code running now, if any. */
 export function currentScope(): Scope | undefined {

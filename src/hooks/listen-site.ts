@@ -1,9 +1,9 @@
 import * as net from 'node:net';
-import { currentScope } from './context';
+import { currentScope, processWide } from './context';
 import { captureStack, type CapturedStack } from './stack';
 
-const SITE = Symbol('async-isolation.listen-site');
-let installed = false;
+const SITE = Symbol.for('async-isolation.listen-site');
+const patched = processWide('listen-sites', () => ({ done: false }));
 
 /**
  * A server's handle is created a tick after `listen()` (Node defers it), so its own creation
@@ -11,8 +11,8 @@ let installed = false;
  * site instead, captured only there.
  */
 export function installListenSites(): void {
-  if (installed) return;
-  installed = true;
+  if (patched.done) return;
+  patched.done = true;
   const proto = net.Server.prototype as net.Server & { [SITE]?: CapturedStack };
   const original = proto.listen;
   proto.listen = function listen(this: net.Server & { [SITE]?: CapturedStack }, ...args: unknown[]) {

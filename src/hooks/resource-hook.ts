@@ -1,5 +1,5 @@
 import { createHook, type AsyncHook } from 'node:async_hooks';
-import { currentScope } from './context';
+import { currentScope, processWide } from './context';
 import { captureStack } from './stack';
 import { installListenSites } from './listen-site';
 import { resourceKinds, serverTypes } from '../tracker/resource-kinds';
@@ -13,9 +13,10 @@ const TIMER_INTERNAL_FRAMES = 4;
 const HANDLE_INTERNAL_FRAMES = 24;
 
 /** Server handles by async id, while their scope is open: accepted sockets have no context. */
-const serverScopes = new Map<number, Scope>();
+const serverScopes = processWide('server-scopes', () => new Map<number, Scope>());
 
-let hook: AsyncHook | undefined;
+/** One hook per process, whichever copy of the library installed it. */
+const installed = processWide('resource-hook', () => ({ hook: undefined as AsyncHook | undefined }));
 
 function init(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
   try {
@@ -59,20 +60,14 @@ export function forgetServers(scope: Scope): void {
 
 /** Installs the resource hook once. `trackPromises: false` keeps Node >= 24.14 cheap. */
 export function installResourceHook(): void {
-  if (hook !== undefined) return;
+  if (installed.hook !== undefined) return;
   installListenSites();
   const options = { init, trackPromises: false } as Parameters<typeof createHook>[0];
-  hook = createHook(options).enable();
+  installed.hook = createHook(options).enable();
 }
 
 /** Whether the hook is installed (it is not in `off` mode). */
 export function resourceHookInstalled(): boolean {
-  return hook !== undefined;
-}
-
-/** Removes the hook: for tests of the library itself. */
-export function uninstallResourceHook(): void {
-  hook?.disable();
-  hook = undefined;
+  return installed.hook !== undefined;
 }
 
