@@ -6,15 +6,13 @@ const ownDir = path.resolve(__dirname, '..');
 /** Test runners' own frames: below the user's test function, never where a leak was made. */
 const RUNNER_FRAME = /node_modules[\\/](?:mocha|jest-circus|jest-runner|@jest[\\/]\w+|vitest|@vitest[\\/]\w+|tinypool)[\\/]/;
 
+function isNodeOrOwnFrame(line: string): boolean {
+  return line.includes('(node:') || line.includes(' node:') || line.includes(ownDir) || line === 'at <anonymous>';
+}
+
 /** Frames from Node itself, a test runner or this library: never the place a user should look. */
 function isInternalFrame(line: string): boolean {
-  return (
-    line.includes('(node:') ||
-    line.includes(' node:') ||
-    line.includes(ownDir) ||
-    line === 'at <anonymous>' ||
-    RUNNER_FRAME.test(line)
-  );
+  return isNodeOrOwnFrame(line) || RUNNER_FRAME.test(line);
 }
 
 /**
@@ -30,27 +28,42 @@ export function captureStack(holder: CapturedStack, above: Function): void {
   Error.captureStackTrace(holder, above);
 }
 
+/** A creation stack as plain data. */
+export interface ReadStack {
+  /** User frames first, at most `depth`, one `at …` frame a line, paths relative to cwd. */
+  text: string;
+  /** The code that created the resource is a test runner's own (its timeout timer, say). */
+  fromRunner: boolean;
+}
+
 /**
- * Turns a captured stack into plain text: internal frames dropped so user frames come first,
- * at most `depth` frames, paths relative to the working directory.
+ * Turns a captured stack into plain data: Node's and the library's frames dropped so user
+ * frames come first, at most `depth` frames, paths relative to the working directory. The
+ * holder's raw frames keep their receivers alive, so they are dropped once read.
  */
-export function formatStack(holder: CapturedStack, depth: number): string {
+export function readStack(holder: CapturedStack, depth: number): ReadStack {
   let raw: string | undefined;
   try {
     raw = holder.stack;
   } catch {
-    return '';
+    raw = undefined;
   }
-  // The holder's raw frames keep their receivers alive: drop them once formatted.
   holder.stack = undefined;
-  if (typeof raw !== 'string') return '';
+  if (typeof raw !== 'string') return { text: '', fromRunner: false };
   const cwd = process.cwd() + path.sep;
   const frames: string[] = [];
+  let fromRunner: boolean | undefined;
   for (const line of raw.split('\n')) {
     const trimmed = line.trim();
-    if (!trimmed.startsWith('at ') || isInternalFrame(trimmed)) continue;
-    frames.push(trimmed.split('file://' + cwd).join('').split(cwd).join(''));
-    if (frames.length >= depth) break;
+    if (!trimmed.startsWith('at ')) continue;
+    if (fromRunner === undefined && !isNodeOrOwnFrame(trimmed)) fromRunner = RUNNER_FRAME.test(trimmed);
+    if (isInternalFrame(trimmed)) continue;
+    if (frames.length < depth) frames.push(trimmed.split('file://' + cwd).join('').split(cwd).join(''));
   }
-  return frames.join('\n');
+  return { text: frames.join('\n'), fromRunner: fromRunner === true };
+}
+
+/** {@link readStack}'s text alone. */
+export function formatStack(holder: CapturedStack, depth: number): string {
+  return readStack(holder, depth).text;
 }

@@ -146,7 +146,7 @@ export function resolveOptions(where: string, options: unknown, base: ResolvedOp
 
 /** Sets process-wide defaults for every scope entered from now on. */
 export function configure(options: IsolationOptions): void {
-  global = resolveOptions('configure()', options ?? {});
+  global = resolveOptions('configure()', options);
 }
 
 /** The process-wide options in force. */

@@ -1,4 +1,4 @@
-import { formatStack } from '../hooks/stack';
+import { readStack } from '../hooks/stack';
 import { listenSite } from '../hooks/listen-site';
 import type { Leak } from './report';
 import type { ResourceRecord, Scope } from './scope';
@@ -55,11 +55,15 @@ export function findAndCancelLeaks(scope: Scope): FoundLeaks {
       if (seen.has(subject) || stdio.has(subject)) continue;
       seen.add(subject);
       if (ignoreTypes.has(record.type)) continue;
+      const created = readStack(record, stackDepth);
+      // A runner's own timer that joined the scope (enter() bleeding into the runner's code):
+      // cancelling it would silently stop the run.
+      if (created.fromRunner) continue;
       const site = listenSite(subject);
       const leak: Leak = {
         type: record.type,
         description: record.kind.describe(record.resource) + (record.accepted ? ' (accepted by a server of this scope)' : ''),
-        stack: formatStack(record, stackDepth) || (site ? formatStack(site, stackDepth) : ''),
+        stack: created.text || (site ? readStack(site, stackDepth).text : ''),
         ref: record.kind.isRefed(record.resource),
         cancelled: false,
       };

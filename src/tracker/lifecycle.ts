@@ -104,8 +104,7 @@ async function finish(scope: Scope): Promise<LeakReport> {
   // Nested scopes still open end with their parent; their leaks are the parent's too.
   const nested: Leak[] = [];
   for (const child of [...scope.children]) {
-    if (child.state !== 'open') continue;
-    const childReport = await finish(child);
+    const childReport = await endScope(child);
     for (const leak of [...childReport.leaks, ...childReport.unref]) nested.push({ ...leak, scope: child.name });
   }
   if (scope.options.mode !== 'off') {
@@ -169,21 +168,24 @@ function isWithin(inner: Scope, outer: Scope): boolean {
   return false;
 }
 
-/** Ends a scope with no checks on the caller's context: for adapters. */
+/**
+ * Ends a scope with no checks on the caller's context: for adapters. Ending a scope that is
+ * already ending (a parent took its nested scopes with it) returns that same exit.
+ */
 export function endScope(scope: Scope): Promise<LeakReport> {
-  if (scope.state !== 'open') {
-    return Promise.reject(new IsolationUsageError(`scope "${scope.name}" was already exited`));
+  if (scope.ending === undefined) {
+    scope.state = 'closing';
+    scope.ending = runInternal(() =>
+      finish(scope).catch((error: unknown) => {
+        recordInternalError(`exit of scope "${scope.name}"`, error);
+        const report = emptyReport(scope);
+        scope.state = 'ended';
+        scope.report = report;
+        return report;
+      }),
+    );
   }
-  scope.state = 'closing';
-  return runInternal(() =>
-    finish(scope).catch((error: unknown) => {
-      recordInternalError(`exit of scope "${scope.name}"`, error);
-      const report = emptyReport(scope);
-      scope.state = 'ended';
-      scope.report = report;
-      return report;
-    }),
-  );
+  return scope.ending;
 }
 
 /**

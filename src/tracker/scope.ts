@@ -58,6 +58,8 @@ export class Scope {
   allowed: string | undefined;
   /** Present once the scope has ended. */
   report: LeakReport | undefined;
+  /** The exit under way (or done), once exit has begun. */
+  ending: Promise<LeakReport> | undefined;
   /** Set by adapters: extra data they keep with the scope (the Mocha test, etc.). */
   owner: unknown;
   private compactAt = COMPACT_MIN;

@@ -1,0 +1,428 @@
+import { expect } from 'chai';
+import * as net from 'node:net';
+import { once } from 'node:events';
+import { AsyncResource } from 'node:async_hooks';
+import {
+  enter,
+  exit,
+  withIsolation,
+  allowLeaks,
+  detached,
+  configure,
+  currentScope,
+  onOutlived,
+  LeakError,
+  IsolationUsageError,
+  type LeakReport,
+  type OutlivedWork,
+} from '../../dist/index.js';
+
+// enter() makes the scope the owner of the rest of the caller's synchronous execution too
+// (AsyncLocalStorage.enterWith): each programmatic scope here runs in an async context of its
+// own, which ends when the function returns, so Mocha's own timers never join a test's scope.
+function isolated<T>(fn: () => T): T {
+  return new AsyncResource('api-test').runInAsyncScope(fn);
+}
+
+function tick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('programmatic API', function () {
+  describe('enter / exit', function () {
+    it('reports and cancels what the scope left alive', async function () {
+      let fired = 0;
+      const report = await isolated(async () => {
+        const scope = enter('leaky');
+        setInterval(() => fired++, 1);
+        return exit(scope);
+      });
+      expect(report.name).to.equal('leaky');
+      expect(report.leaks).to.have.length(1);
+      const [leak] = report.leaks;
+      expect(leak.type).to.equal('Timeout');
+      expect(leak.description).to.equal('setInterval(anonymous, 1 ms)');
+      expect(leak.cancelled).to.equal(true);
+      expect(leak.cancelledBy).to.equal('cleared with clearInterval');
+      expect(leak.stack.split('\n')[0]).to.match(/api\.test\.ts:\d+:\d+\)$/);
+      expect(report.failed).to.equal(true);
+      const before = fired;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(fired, 'the interval was cleared').to.equal(before);
+    });
+
+    it('finds nothing when the scope cleaned up, and does not wait', async function () {
+      const report = await isolated(async () => {
+        const scope = enter('clean');
+        const timer = setTimeout(() => {}, 1000);
+        await tick();
+        clearTimeout(timer);
+        return exit(scope);
+      });
+      expect(report.leaks).to.deep.equal([]);
+      expect(report.failed).to.equal(false);
+    });
+
+    it('does not attribute what the caller does after exit to the scope', function () {
+      return isolated(async () => {
+        const scope = enter('ended');
+        await exit(scope);
+        expect(currentScope()).to.equal(undefined);
+        const timer = setTimeout(() => {}, 1000);
+        const second = enter('next');
+        clearTimeout(timer);
+        expect((await exit(second)).leaks).to.deep.equal([]);
+      });
+    });
+
+    it('lists unref\'d handles apart without failing', async function () {
+      const report = await isolated(async () => {
+        const scope = enter('unref');
+        setTimeout(() => {}, 60000).unref();
+        return exit(scope);
+      });
+      expect(report.leaks).to.deep.equal([]);
+      expect(report.unref).to.have.length(1);
+      expect(report.unref[0].ref).to.equal(false);
+      expect(report.failed).to.equal(false);
+    });
+
+    it("fails on unref'd handles with unref: 'fail'", async function () {
+      const report = await isolated(async () => {
+        const scope = enter('unref-fail', { unref: 'fail' });
+        setTimeout(() => {}, 60000).unref();
+        return exit(scope);
+      });
+      expect(report.failed).to.equal(true);
+    });
+
+    it('waits for closes under way instead of reporting them', async function () {
+      const server = net.createServer((socket) => socket.on('end', () => socket.end()));
+      await detached(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
+      const report = await isolated(async () => {
+        const scope = enter('closing');
+        const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+        await once(client, 'connect');
+        client.end();
+        return exit(scope);
+      });
+      server.close();
+      expect(report.leaks).to.deep.equal([]);
+    });
+
+    it('counts promises the scope created (where Node reports them)', async function () {
+      const report = await isolated(async () => {
+        const scope = enter('promises');
+        for (let i = 0; i < 10; i++) await Promise.resolve(i);
+        return exit(scope);
+      });
+      const [major, minor] = process.versions.node.split('.').map(Number);
+      const trackPromisesOption = major > 24 || (major === 24 && minor >= 14);
+      if (trackPromisesOption) expect(report.promises.created).to.equal(0);
+      else expect(report.promises.created).to.be.at.least(10);
+    });
+  });
+
+  describe('concurrent scopes', function () {
+    it('never see each other\'s resources', async function () {
+      const [a, b] = await Promise.all([
+        isolated(async () => {
+          const scope = enter('a');
+          await tick();
+          setTimeout(function fromA() {}, 60000);
+          await tick();
+          return exit(scope);
+        }),
+        isolated(async () => {
+          const scope = enter('b');
+          await tick();
+          await tick();
+          return exit(scope);
+        }),
+      ]);
+      expect(a.leaks.map((l) => l.description)).to.deep.equal(['setTimeout(fromA, 60000 ms)']);
+      expect(b.leaks).to.deep.equal([]);
+    });
+
+    it('keeps a clean withIsolation beside a leaky one clean', async function () {
+      const results = await Promise.allSettled([
+        withIsolation('leaky', async () => {
+          await tick();
+          setInterval(() => {}, 10);
+        }),
+        withIsolation('clean', async () => {
+          await tick();
+          return 42;
+        }),
+      ]);
+      expect(results[0].status).to.equal('rejected');
+      expect(results[1]).to.deep.equal({ status: 'fulfilled', value: 42 });
+    });
+  });
+
+  describe('withIsolation', function () {
+    it('returns the function\'s value', async function () {
+      expect(await withIsolation('value', () => 'ok')).to.equal('ok');
+    });
+
+    it('throws a LeakError naming the scope and every leak', async function () {
+      const error = await withIsolation('orders', () => {
+        setTimeout(function retry() {}, 5000);
+      }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(LeakError);
+      const leakError = error as LeakError;
+      expect(leakError.message).to.match(/^scope "orders" leaked 1 async resource \(cancelled\)/);
+      expect(leakError.message).to.include('setTimeout(retry, 5000 ms) — cleared with clearTimeout');
+      expect(leakError.report.leaks).to.have.length(1);
+    });
+
+    it("throws the function's own error first, still cancelling its leaks", async function () {
+      const own = new Error('own failure');
+      const error = await withIsolation('both', () => {
+        setInterval(() => {}, 5);
+        throw own;
+      }).catch((e: unknown) => e);
+      expect(error).to.equal(own);
+      const report = (error as { leakReport?: LeakReport }).leakReport!;
+      expect(report.leaks[0].cancelled).to.equal(true);
+    });
+
+    it('passes the scope to the function', async function () {
+      await withIsolation('scoped', (scope) => {
+        expect(currentScope()).to.equal(scope);
+        expect(scope.name).to.equal('scoped');
+      });
+    });
+  });
+
+  describe('scope.signal, track and defer', function () {
+    it('aborts the signal, runs deferred cleanups last-first, closes tracked objects', async function () {
+      const order: string[] = [];
+      const closable = { closed: false, close() { order.push('tracked'); this.closed = true; } };
+      let signal: AbortSignal | undefined;
+      await withIsolation('cleanup', (scope) => {
+        signal = scope.signal;
+        scope.signal.addEventListener('abort', () => order.push('abort'));
+        scope.defer(() => { order.push('first'); });
+        scope.defer(() => { order.push('second'); });
+        scope.track(closable, { name: 'closable' });
+      });
+      expect(signal!.aborted).to.equal(true);
+      expect(order).to.deep.equal(['abort', 'second', 'first', 'tracked']);
+      expect(closable.closed).to.equal(true);
+    });
+
+    it('does not close a tracked object the test already closed', async function () {
+      let closes = 0;
+      const closable = { destroyed: false, destroy() { closes++; this.destroyed = true; } };
+      await withIsolation('closed-already', (scope) => {
+        scope.track(closable);
+        closable.destroy();
+      });
+      expect(closes).to.equal(1);
+    });
+
+    it('reports a cleanup that throws or rejects, without throwing', function () {
+      return isolated(async () => {
+        const scope = enter('failing-cleanups');
+        scope.defer(() => { throw new Error('defer broke'); });
+        scope.track({ close: () => Promise.reject(new Error('close broke')) }, { name: 'svc' });
+        const report = await exit(scope);
+        expect(report.cleanupErrors).to.deep.equal(['closing tracked svc: close broke', 'scope.defer(fn): defer broke']
+          .reverse().sort((x, y) => (x.startsWith('scope') ? -1 : y.startsWith('scope') ? 1 : 0)));
+      });
+    });
+
+    it('closes tracked servers it was handed', async function () {
+      const server = net.createServer();
+      await withIsolation('tracked-server', async (scope) => {
+        scope.track(server);
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      });
+      expect(server.listening).to.equal(false);
+    });
+  });
+
+  describe('opting out', function () {
+    it('allowLeaks() reports but does not fail', async function () {
+      const report = await isolated(async () => {
+        const scope = enter('allowed');
+        allowLeaks('shared cache warmed on purpose');
+        setTimeout(() => {}, 60000);
+        return exit(scope);
+      });
+      expect(report.leaks).to.have.length(1);
+      expect(report.leaks[0].cancelled).to.equal(true);
+      expect(report.allowed).to.equal('shared cache warmed on purpose');
+      expect(report.failed).to.equal(false);
+    });
+
+    it('detached() work belongs to no scope and is never cancelled', async function () {
+      let timer: NodeJS.Timeout | undefined;
+      const report = await isolated(async () => {
+        const scope = enter('detached');
+        timer = detached(() => setTimeout(() => {}, 60000));
+        return exit(scope);
+      });
+      expect(report.leaks).to.deep.equal([]);
+      expect((timer as unknown as { _destroyed: boolean })._destroyed).to.equal(false);
+      clearTimeout(timer);
+    });
+
+    it('ignoreTypes, ignorePaths and ignore leave matching resources alone', async function () {
+      const timers: NodeJS.Timeout[] = [];
+      const report = await isolated(async () => {
+        const scope = enter('ignored', {
+          ignoreTypes: ['Immediate'],
+          ignorePaths: [/api\.test\.ts/],
+        });
+        setImmediate(() => {});
+        timers.push(setTimeout(() => {}, 60000));
+        return exit(scope);
+      });
+      expect(report.leaks).to.deep.equal([]);
+      expect((timers[0] as unknown as { _destroyed: boolean })._destroyed).to.equal(false);
+      clearTimeout(timers[0]);
+      const byFunction = await isolated(async () => {
+        const scope = enter('ignored-fn', { ignore: (leak) => leak.description.includes('keep') });
+        timers.push(setTimeout(function keep() {}, 60000));
+        setTimeout(function drop() {}, 60000);
+        return exit(scope);
+      });
+      expect(byFunction.leaks.map((l) => l.description)).to.deep.equal(['setTimeout(drop, 60000 ms)']);
+      clearTimeout(timers[1]);
+    });
+
+    it("mode 'warn' reports without failing; mode 'off' tracks nothing", async function () {
+      const warned = await isolated(async () => {
+        const scope = enter('warned', { mode: 'warn' });
+        setTimeout(() => {}, 60000);
+        return exit(scope);
+      });
+      expect(warned.leaks).to.have.length(1);
+      expect(warned.failed).to.equal(false);
+      let timer: NodeJS.Timeout | undefined;
+      const off = await isolated(async () => {
+        const scope = enter('off', { mode: 'off' });
+        timer = setTimeout(() => {}, 60000);
+        return exit(scope);
+      });
+      expect(off.leaks).to.deep.equal([]);
+      clearTimeout(timer);
+    });
+  });
+
+  describe('nested scopes', function () {
+    it('a parent exit ends an open child and reports its leaks as the parent\'s', async function () {
+      const report = await isolated(async () => {
+        const parent = enter('parent');
+        enter('child');
+        setTimeout(function inChild() {}, 60000);
+        return exit(parent);
+      });
+      expect(report.leaks.map((l) => [l.description, l.scope])).to.deep.equal([
+        ['setTimeout(inChild, 60000 ms)', 'child'],
+      ]);
+    });
+
+    it('a child exit leaves the parent as the owner of what follows', function () {
+      return isolated(async () => {
+        const parent = enter('outer');
+        const child = enter('inner');
+        await exit(child);
+        expect(currentScope()).to.equal(parent);
+        setTimeout(function inParent() {}, 60000);
+        const report = await exit(parent);
+        expect(report.leaks.map((l) => l.description)).to.deep.equal(['setTimeout(inParent, 60000 ms)']);
+      });
+    });
+  });
+
+  describe('outlived work', function () {
+    it('cancels what a scope creates after it ended and reports it against that scope', function () {
+      return isolated(async () => {
+        const seen: Array<[string, OutlivedWork]> = [];
+        const stop = onOutlived((scope, work) => seen.push([scope.name, work]));
+        try {
+          let release!: () => void;
+          const gate = new Promise<void>((resolve) => (release = resolve));
+          const scope = enter('short-lived');
+          void gate.then(() => setTimeout(function tooLate() {}, 60000));
+          const report = await exit(scope);
+          await withIsolation('running-now', async () => {
+            release();
+            await tick();
+            await tick();
+          });
+          const late = seen.filter(([name]) => name === 'short-lived').map(([, work]) => work);
+          expect(late.some((w) => w.type === 'Timeout' && w.cancelled && w.description.startsWith('setTimeout(tooLate'))).to.equal(true);
+          expect(report.outlived.some((w) => w.type === 'Timeout')).to.equal(true);
+          expect(seen.some(([name]) => name === 'running-now')).to.equal(false);
+        } finally {
+          stop();
+        }
+      });
+    });
+  });
+
+  describe('bad input', function () {
+    it('exit without a scope rejects with a readable message', async function () {
+      const error = await exit(undefined as never).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(IsolationUsageError);
+      expect((error as Error).message).to.equal('exit(scope): expected the Scope returned by enter(), got undefined');
+    });
+
+    it('double exit rejects, naming the scope', function () {
+      return isolated(async () => {
+        const scope = enter('twice');
+        await exit(scope);
+        const error = await exit(scope).catch((e: unknown) => e);
+        expect((error as Error).message).to.equal('exit(scope): scope "twice" was already exited (exit called twice?)');
+      });
+    });
+
+    it('exiting a scope from inside another open scope rejects', function () {
+      return isolated(async () => {
+        const a = isolated(() => enter('a-scope'));
+        const error = await withIsolation('b-scope', () => exit(a).catch((e: unknown) => e));
+        expect((error as Error).message).to.equal(
+          'exit(scope): scope "a-scope" was exited from inside scope "b-scope"; exit a scope from the code that entered it',
+        );
+        await exit(a);
+      });
+    });
+
+    it('names must be non-empty strings', function () {
+      expect(() => enter(42 as never)).to.throw(IsolationUsageError, 'enter(name): name must be a non-empty string, got number 42');
+      expect(() => enter('')).to.throw('enter(name): name must be a non-empty string, got the string ""');
+    });
+
+    it('withIsolation checks its function', async function () {
+      const error = await withIsolation('x', 'not a function' as never).catch((e: unknown) => e);
+      expect((error as Error).message).to.equal('withIsolation(name, fn): fn must be a function, got the string "not a function"');
+    });
+
+    it('options are checked by name and type', function () {
+      expect(() => enter('x', { mode: 'loud' as never })).to.throw(
+        'enter(): option "mode" must be one of "fail", "warn", "manual", "off", got the string "loud"',
+      );
+      expect(() => enter('x', { stackDepth: -1 })).to.throw('option "stackDepth" must be a non-negative integer, got number -1');
+      expect(() => enter('x', { ignoreTypes: 'Timeout' as never })).to.throw('option "ignoreTypes" must be an array');
+      expect(() => enter('x', { colour: 'red' } as never)).to.throw('enter(): unknown option "colour"');
+      expect(() => configure(null as never)).to.throw('configure(): options must be an object, got null');
+    });
+
+    it('allowLeaks outside any scope says so', function () {
+      expect(() => allowLeaks()).to.throw('allowLeaks() was called outside any test or scope');
+    });
+
+    it('track and defer check their arguments', async function () {
+      await withIsolation('args', (scope) => {
+        expect(() => scope.track(null as never)).to.throw('scope.track(obj): obj must be an object, got null');
+        expect(() => scope.track({})).to.throw('scope.track(Object): it has no close/end/destroy/disconnect/stop/shutdown method');
+        expect(() => scope.defer(1 as never)).to.throw('scope.defer(fn): fn must be a function, got number 1');
+      });
+    });
+  });
+
+});
