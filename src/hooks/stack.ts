@@ -1,13 +1,18 @@
 import * as path from 'node:path';
 
-/** Where the library's own compiled files live: their frames never appear in a report. */
-const ownDir = path.resolve(__dirname, '..');
+/** The library's own files (compiled, or their sources through a source map): never in a report. */
+const ownDirs = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..', 'src')].map((d) => d + path.sep);
 
 /** Test runners' own frames: below the user's test function, never where a leak was made. */
 const RUNNER_FRAME = /node_modules[\\/](?:mocha|jest-circus|jest-runner|@jest[\\/]\w+|vitest|@vitest[\\/]\w+|tinypool)[\\/]/;
 
 function isNodeOrOwnFrame(line: string): boolean {
-  return line.includes('(node:') || line.includes(' node:') || line.includes(ownDir) || line === 'at <anonymous>';
+  return (
+    line.includes('(node:') ||
+    line.includes(' node:') ||
+    ownDirs.some((dir) => line.includes(dir)) ||
+    line === 'at <anonymous>'
+  );
 }
 
 /** Frames from Node itself, a test runner or this library: never the place a user should look. */

@@ -1,5 +1,5 @@
 import { runInternal } from '../hooks/context';
-import { captureStack, formatStack, type CapturedStack } from '../hooks/stack';
+import { captureStack, formatStack, readStack, type CapturedStack } from '../hooks/stack';
 import type { OutlivedWork } from './report';
 import type { ResourceRecord, Scope } from './scope';
 import { recordInternalError } from './internal-errors';
@@ -36,7 +36,11 @@ function cancelQueued(): void {
   for (const [scope, record] of batch) {
     const work: OutlivedWork = { type: record.type, description: '', stack: '', cancelled: false };
     try {
-      work.stack = formatStack(record, scope.options.stackDepth);
+      const created = readStack(record, scope.options.stackDepth);
+      // A runner (or Node itself) handling the scope's late error creates its own timers in
+      // that context: with no user frame, it is not the user's work.
+      if (created.fromRunner || created.text === '') continue;
+      work.stack = created.text;
       work.description = `${record.kind.describe(record.resource)} created after the scope ended`;
       if (record.kind.liveness(record.resource) !== 'dead') {
         work.cancelledBy = record.kind.cancel(record.resource);

@@ -1,4 +1,4 @@
-import { runInScope, runInternal } from '../../hooks/context';
+import { currentScope, runInScope, runInternal } from '../../hooks/context';
 import { endScope } from '../../tracker/lifecycle';
 import { formatReport, LeakError, type LeakReport } from '../../tracker/report';
 import { recordInternalError } from '../../tracker/internal-errors';
@@ -33,7 +33,8 @@ async function finishTest(runner: any, test: any, scope: Scope): Promise<void> {
   const report = await endScope(scope);
   const held = heldEvents.get(test) ?? [];
   heldEvents.delete(test);
-  const outcome = held.length > 0 ? 'passed' : String(test.state ?? 'unknown');
+  // Mocha leaves the state of an attempt it retries unset.
+  const outcome = held.length > 0 ? 'passed' : String(test.state ?? 'retried');
   record('test', test, outcome, report);
   if (report.failed && held.length > 0) {
     runner.fail(test, new LeakError(report, formatReport(report, 'test')));
@@ -80,10 +81,10 @@ function patchRunnable(Runnable: MochaClasses['Runnable']): void {
     const owner = scope;
     // Only the user's function runs in the scope; Mocha's callbacks (`done`) leave it.
     this.fn = function scoped(this: unknown, ...args: unknown[]) {
-      const done = args[0];
-      if (typeof done === 'function') {
-        args[0] = function leave(this: unknown, ...doneArgs: unknown[]) {
-          return runInternal(() => done.apply(this, doneArgs));
+      const mochaDone = args[0];
+      if (typeof mochaDone === 'function') {
+        args[0] = function done(this: unknown, ...doneArgs: unknown[]) {
+          return runInternal(() => mochaDone.apply(this, doneArgs));
         };
       }
       return runInScope(owner, () => userFn.apply(this, args));
@@ -112,6 +113,7 @@ function patchRunner(Runner: MochaClasses['Runner'], Hook: MochaClasses['Hook'])
         return true;
       }
     }
+    if (event === 'start' || event === 'end') trackRun(this, event);
     if (event === 'end') {
       flushPart();
       if (!IS_WORKER) watchForStillRunning();
@@ -147,6 +149,78 @@ function patchRunner(Runner: MochaClasses['Runner'], Hook: MochaClasses['Hook'])
   };
 }
 
+/** The runner of the run under way (set at its start): late failures are reported to it. */
+let activeRunner: any;
+/** Errors already attributed, so Mocha re-emitting a rejection does not fail a test twice. */
+const attributed = new WeakSet<object>();
+
+/** The test whose callbacks threw `err` after that test ended, if that is what happened. */
+function endedCreator(runner: any): any {
+  const scope = currentScope();
+  const owner = scope?.owner as any;
+  if (scope?.state !== 'ended' || owner?.type !== 'test' || owner === runner.currentRunnable) return undefined;
+  return runner.state === 'stopped' ? undefined : owner;
+}
+
+function failLate(runner: any, test: any, err: unknown): void {
+  const error = err instanceof Error ? err : new Error(String(err));
+  attributed.add(error);
+  notify(`an error was thrown by a callback of "${test.fullTitle()}" after that test ended; failing that test`);
+  runner.fail(test, error);
+}
+
+/**
+ * An error thrown by a callback of a test that already ended belongs to that test, not to
+ * whichever runnable Mocha happens to be running (its default).
+ */
+function patchUncaught(Runner: MochaClasses['Runner']): void {
+  const proto = Runner.prototype;
+  const originalUncaught = proto._uncaught;
+  if (typeof originalUncaught !== 'function') return;
+  proto._uncaught = function uncaught(this: any, err: unknown) {
+    let creator: any;
+    try {
+      creator = endedCreator(this);
+    } catch (error) {
+      recordInternalError('attributing an uncaught error', error);
+    }
+    if (creator === undefined) return originalUncaught.call(this, err);
+    failLate(this, creator, err);
+  };
+}
+
+/**
+ * Mocha forwards a user's unhandled rejection to whatever else listens, and with no listener
+ * it is lost. A rejection inside a test fails that test; one from a test that already ended
+ * fails the test that left the continuation behind. Listening only while a run is under way.
+ */
+function onUnhandledRejection(reason: unknown): void {
+  try {
+    const runner = activeRunner;
+    if (runner === undefined || (typeof reason === 'object' && reason !== null && attributed.has(reason))) return;
+    const creator = endedCreator(runner);
+    if (creator !== undefined) return failLate(runner, creator, reason);
+    const scope = currentScope();
+    if (scope?.state === 'open' && scope.owner === runner.currentRunnable && scope.owner !== undefined) {
+      const error = reason instanceof Error ? reason : new Error(`unhandled rejection: ${String(reason)}`);
+      attributed.add(error);
+      runner.uncaught(error);
+    }
+  } catch (error) {
+    recordInternalError('attributing an unhandled rejection', error);
+  }
+}
+
+function trackRun(runner: any, event: string): void {
+  if (event === 'start') {
+    activeRunner = runner;
+    process.on('unhandledRejection', onUnhandledRejection);
+  } else if (event === 'end') {
+    activeRunner = undefined;
+    process.off('unhandledRejection', onUnhandledRejection);
+  }
+}
+
 function reportOutlived(): void {
   onOutlived((scope, work) => {
     if (!scope.owner) return;
@@ -167,6 +241,7 @@ export function installMochaAdapter(): boolean {
   runnerProto[PATCHED] = true;
   patchRunnable(mocha.Runnable);
   patchRunner(mocha.Runner, mocha.Hook);
+  patchUncaught(mocha.Runner);
   reportOutlived();
   return true;
 }

@@ -1,0 +1,167 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runMocha, expectExitedOnItsOwn, type MochaRun } from '../support/mocha';
+
+describe('Mocha adapter: attribution rules', function () {
+  let run: MochaRun;
+
+  describe('suites and hooks', function () {
+    before(async function () {
+      run = await runMocha(['suites.spec.js']);
+    });
+
+    it('reports what before() left running against the suite, after its tests passed', function () {
+      expect(run.passed('a suite that leaks from before() passes: the suite owns what before() made')).to.equal(true);
+      expect(run.passed('a suite that leaks from before() passes too')).to.equal(true);
+      const suiteFailure = run.json.failures.find((f) => f.fullTitle.startsWith('a suite that leaks from before()'))!;
+      expect(suiteFailure.title).to.equal('"after all" hook: async-isolation leak check');
+      expect(suiteFailure.err.message).to.match(/^suite leaked 1 async resource \(cancelled\)/);
+      expect(suiteFailure.err.message).to.include('setInterval(suitePoller, 1000 ms) — cleared with clearInterval');
+      expect(suiteFailure.err.message).to.include('(suites.spec.js:3:5)');
+    });
+
+    it('counts cleanup in after()', function () {
+      expect(run.passed('a suite that cleans up in after() passes')).to.equal(true);
+      expect(run.json.failures.some((f) => f.fullTitle.startsWith('a suite that cleans up'))).to.equal(false);
+    });
+
+    it('gives beforeEach resources to the test', function () {
+      const message = run.failure('beforeEach resources belong to the test fails because of its beforeEach')!.err.message!;
+      expect(message).to.include('setTimeout(fromBeforeEach, 60000 ms)');
+    });
+
+    it('keeps running later suites', function () {
+      expect(run.passed('a later suite still runs')).to.equal(true);
+      expect(run.json.stats.failures).to.equal(2);
+    });
+  });
+
+  describe('failures, timeouts and late errors', function () {
+    before(async function () {
+      run = await runMocha(['failures.spec.js']);
+    });
+
+    it("keeps a failing test's own error first and intact, and still cancels its leaks", function () {
+      const failure = run.failure('failures throws and leaks')!;
+      expect(failure.err.message).to.equal("the test's own failure");
+      expect(run.stderr).to.match(/failures throws and leaks \(test failed; its leaks were cancelled\):\n\s+it leaked 1 async resource \(cancelled\)/);
+    });
+
+    it('cancels and reports what a timed-out test left', function () {
+      expect(run.failure('failures times out and leaks')!.err.message).to.match(/^Timeout of 50ms exceeded/);
+      expect(run.stderr).to.include('setInterval(poll, 10 ms) — cleared with clearInterval');
+    });
+
+    it('fails the test whose continuation threw after it ended, not the running one', function () {
+      expect(run.failure('failures leaves a continuation that throws after it ended')!.err.message).to.equal(
+        'rejected after its test ended',
+      );
+      expect(run.failure('failures leaves a tick that throws after it ended')!.err.message).to.equal(
+        'thrown after its test ended',
+      );
+      expect(run.passed('failures runs while the earlier continuations throw, and passes')).to.equal(true);
+      expect(run.failure('failures runs while the earlier continuations throw, and passes')).to.equal(undefined);
+    });
+
+    it('fails a test on an unhandled rejection inside it (Mocha alone would lose it)', function () {
+      expect(run.failure('failures rejects inside the test without awaiting')!.err.message).to.include('unhandled inside the test');
+    });
+
+    it('cancels a timer created after its test ended and reports it against that test', function () {
+      expect(run.passed('failures runs when the late timer is created, and passes')).to.equal(true);
+      expect(run.stderr).to.match(
+        /async work outlived its test "failures leaves a continuation that creates a timer after it ended":\n\s+Timeout setTimeout\(createdLate, 60000 ms\) created after the scope ended — cleared with clearTimeout\n\s+at failures\.spec\.js:\d+:\d+/,
+      );
+    });
+
+    it('runs every test and exits on its own', function () {
+      expect(run.json.stats.tests).to.equal(9);
+      expect(run.passed('failures is the last test')).to.equal(true);
+      expectExitedOnItsOwn(run);
+    });
+  });
+
+  describe('spec formats', function () {
+    it('works for ESM specs, including allowLeaks() imported from the package', async function () {
+      run = await runMocha(['esm.spec.mjs']);
+      expect(run.json.failures.map((f) => f.fullTitle)).to.deep.equal(['an ESM spec leaks an interval after an await']);
+      expect(run.failure('an ESM spec leaks an interval after an await')!.err.message).to.include(
+        'setInterval(pollAfterAwait, 100 ms) — cleared with clearInterval\n    at Context.<anonymous> (esm.spec.mjs:11:5)',
+      );
+      expect(run.passed('an ESM spec may allow its leaks')).to.equal(true);
+      expect(run.stderr).to.include('(allowed by allowLeaks("documented exception"): not failing)');
+    });
+
+    it('works for TypeScript specs through tsx, with TypeScript line numbers', async function () {
+      run = await runMocha(['typescript.spec.ts'], { args: ['--require', 'tsx/cjs'] });
+      const message = run.failure('a TypeScript spec leaks a server')!.err.message!;
+      expect(message).to.match(/HTTP server listening on 127\.0\.0\.1:\d+ — closed\n\s+at <anonymous> \(typescript\.spec\.ts:11:12\)/);
+      expect(message).not.to.include('async-isolation');
+      expect(run.passed('a TypeScript spec closes its server')).to.equal(true);
+    });
+
+    it('leaves a retried attempt\'s leaks to the note and judges the passing attempt alone', async function () {
+      run = await runMocha(['retries.spec.js']);
+      expect(run.json.stats.failures).to.equal(0);
+      expect(run.stderr).to.include('(test retried; its leaks were cancelled)');
+    });
+  });
+
+  describe('modes', function () {
+    it('ASYNC_ISOLATION=warn reports on stderr and fails nothing', async function () {
+      run = await runMocha(['timers.spec.js'], { env: { ASYNC_ISOLATION: 'warn' } });
+      expect(run.json.stats.failures).to.equal(0);
+      expect(run.code).to.equal(0);
+      expect(run.stderr).to.include('orders retries the payment (not failing):');
+      expectExitedOnItsOwn(run);
+    });
+
+    it('ASYNC_ISOLATION=off installs nothing: leaks neither fail nor get cancelled', async function () {
+      run = await runMocha(['timers.spec.js'], { env: { ASYNC_ISOLATION: 'off' }, args: ['--exit'] });
+      expect(run.json.stats.failures).to.equal(0);
+      expect(run.stderr).not.to.include('async-isolation');
+    });
+
+    it('an unknown ASYNC_ISOLATION value warns and falls back to fail', async function () {
+      run = await runMocha(['timers.spec.js'], { env: { ASYNC_ISOLATION: 'loud' } });
+      expect(run.stderr).to.include('ASYNC_ISOLATION="loud" is not one of fail|warn|manual|off; using "fail"');
+      expect(run.json.stats.failures).to.equal(3);
+    });
+  });
+
+  describe('the JSON report', function () {
+    it('is written per worker under --parallel and merged at the end', async function () {
+      const dir = mkdtempSync(join(tmpdir(), 'async-isolation-report-'));
+      const path = join(dir, 'leaks.json');
+      run = await runMocha(['parallel/*.spec.js'], {
+        args: ['--parallel', '--jobs', '2'],
+        env: { ASYNC_ISOLATION_REPORT: path },
+      });
+      expect(run.json.stats.failures).to.equal(3);
+      expect(existsSync(path)).to.equal(true);
+      const report = JSON.parse(readFileSync(path, 'utf8'));
+      expect(report.version).to.equal(1);
+      expect(report.totals).to.include({ failedByLeaks: 3, leaks: 3 });
+      const tests = report.entries.filter((e: { kind: string }) => e.kind === 'test');
+      expect(tests).to.have.length(6);
+      const leaky = tests.find((e: { title: string[] }) => e.title.join(' > ') === 'parallel file 2 > leaks in file 2');
+      expect(leaky.runner).to.equal('mocha');
+      expect(leaky.file).to.match(/parallel[\\/]file2\.spec\.js$/);
+      expect(leaky.report.leaks[0]).to.include({ type: 'Timeout', description: 'setInterval(leakOf2, 1000 ms)', cancelled: true });
+      const workers = new Set(report.entries.map((e: { file: string }) => e.file));
+      expect(workers.size).to.equal(3);
+    });
+
+    it('is written in a serial run too, listing clean tests', async function () {
+      const path = join(mkdtempSync(join(tmpdir(), 'async-isolation-report-')), 'r.json');
+      run = await runMocha(['timers.spec.js'], { env: { ASYNC_ISOLATION_REPORT: path } });
+      const report = JSON.parse(readFileSync(path, 'utf8'));
+      const clean = report.entries.find((e: { title: string[] }) => e.title.at(-1) === 'clean test');
+      expect(clean.report.leaks).to.deep.equal([]);
+      expect(clean.outcome).to.equal('passed');
+      expect(report.totals.failedByLeaks).to.equal(3);
+    });
+  });
+});
