@@ -109,6 +109,18 @@ describe('Mocha adapter: attribution rules', function () {
     });
   });
 
+  describe("outlived: 'fail'", function () {
+    it('fails the test that left the work behind, not the running one', async function () {
+      run = await runMocha(['outlived.spec.js'], { args: ['--require', './strict-outlived.js'] });
+      const failure = run.failure('outlived leaves a continuation that creates a timer after it ended')!;
+      expect(failure.err.message).to.match(
+        /^async work outlived its test: Timeout setTimeout\(createdLate, 60000 ms\) created after the scope ended\n\s+at outlived\.spec\.js:6:21/,
+      );
+      expect(run.failure('outlived opens the gate and passes')).to.equal(undefined);
+      expect(run.json.stats.failures).to.equal(1);
+    });
+  });
+
   describe('modes', function () {
     it('ASYNC_ISOLATION=warn reports on stderr and fails nothing', async function () {
       run = await runMocha(['timers.spec.js'], { env: { ASYNC_ISOLATION: 'warn' } });

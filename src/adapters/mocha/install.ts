@@ -221,11 +221,21 @@ function trackRun(runner: any, event: string): void {
   }
 }
 
+/** Outlived work is noted on stderr; with `outlived: 'fail'` it also fails the test that left it. */
 function reportOutlived(): void {
+  const failed = new WeakSet<object>();
   onOutlived((scope, work) => {
-    if (!scope.owner) return;
-    const title = (scope.owner as any).fullTitle?.() ?? scope.name;
-    notifyOutlived(title, work);
+    const owner = scope.owner as any;
+    if (!owner) return;
+    notifyOutlived(owner.fullTitle?.() ?? scope.name, work);
+    const runner = activeRunner;
+    if (scope.options.outlived !== 'fail' || owner.type !== 'test' || failed.has(owner)) return;
+    if (runner === undefined || runner.state === 'stopped') return;
+    failed.add(owner);
+    const where = work.stack ? '\n' + work.stack.replace(/^/gm, '    ') : '';
+    const error = new Error(`async work outlived its test: ${work.type} ${work.description}${where}`);
+    error.stack = `Error: ${error.message}`;
+    runner.fail(owner, error);
   });
 }
 
