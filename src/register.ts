@@ -8,7 +8,7 @@
 import { installMochaAdapter } from './adapters/mocha/install';
 import { loadWhyIsNodeRunningIfAsked } from './adapters/still-running';
 import { globalOptions } from './tracker/config';
-import { clearParts, mergeParts } from './tracker/report-file';
+import { mergeParts, startMerging } from './tracker/report-file';
 
 if (globalOptions().mode !== 'off') {
   loadWhyIsNodeRunningIfAsked();
@@ -17,7 +17,7 @@ if (globalOptions().mode !== 'off') {
 
 /** Mocha global setup: runs once in the main process, before any worker (clears old report parts). */
 export function mochaGlobalSetup(): void {
-  clearParts();
+  startMerging();
 }
 
 /** Mocha global teardown: merges every worker's report part into `ASYNC_ISOLATION_REPORT`. */

@@ -1,5 +1,6 @@
 import { runInternal } from '../hooks/context';
 import { notify } from './warn';
+import { realTimers } from '../tracker/real-timers';
 
 const GRACE_MS = 1000;
 // What a test runner itself holds open: its stdio.
@@ -29,7 +30,7 @@ export function loadWhyIsNodeRunningIfAsked(): void {
  */
 export function watchForStillRunning(): void {
   runInternal(() =>
-    setTimeout(() => {
+    realTimers.setTimeout(() => {
       const counts = new Map<string, number>();
       for (const type of process.getActiveResourcesInfo()) {
         if (!EXPECTED.has(type)) counts.set(type, (counts.get(type) ?? 0) + 1);

@@ -10,10 +10,20 @@ export function hasFindings(report: LeakReport): boolean {
   return report.leaks.length + report.unref.length + report.cleanupErrors.length > 0;
 }
 
-/** For a report that did not fail its test (warn mode, or the test failed by itself). */
+/** For a test that failed by itself: what it also leaked. */
 export function notifyReport(title: string, report: LeakReport, why: string): void {
   if (!hasFindings(report)) return;
   notify(`${title} (${why}):\n${formatReport(report, 'it')}`);
+}
+
+/**
+ * For a report that did not fail its test: leaks are told in `warn` mode or when allowed;
+ * failed cleanups always (a close that failed is reported, never thrown).
+ */
+export function notifyUnfailedReport(title: string, report: LeakReport): void {
+  const leaks = report.leaks.length + report.unref.length > 0;
+  const told = report.cleanupErrors.length > 0 || (leaks && (report.mode === 'warn' || report.allowed !== undefined));
+  if (told) notify(`${title} (not failing):\n${formatReport(report, 'it')}`);
 }
 
 /** For work a test's callbacks did after the test ended. */

@@ -27,6 +27,8 @@ export interface IsolationOptions {
   ignore?: (leak: Leak) => boolean;
   /** How long `exit` waits, at most, for closes already under way before it cancels (default 200 ms). */
   settleTimeoutMs?: number;
+  /** How long `exit` waits, at most, for each cleanup (`defer`, `track`, services) that returned a promise (default 5000 ms). */
+  cleanupTimeoutMs?: number;
 }
 
 /** Fully resolved options. */
@@ -39,6 +41,7 @@ export interface ResolvedOptions {
   ignorePaths: ReadonlyArray<string | RegExp>;
   ignore: ((leak: Leak) => boolean) | undefined;
   settleTimeoutMs: number;
+  cleanupTimeoutMs: number;
 }
 
 const MODES: readonly IsolationMode[] = ['fail', 'warn', 'manual', 'off'];
@@ -65,6 +68,7 @@ function defaults(): ResolvedOptions {
     ignorePaths: [],
     ignore: undefined,
     settleTimeoutMs: 200,
+    cleanupTimeoutMs: 5000,
   };
 }
 
@@ -90,6 +94,7 @@ function nonNegativeInteger(where: string, key: string, value: unknown): number 
 
 const KNOWN_KEYS = new Set<string>([
   'mode', 'unref', 'outlived', 'stackDepth', 'ignoreTypes', 'ignorePaths', 'ignore', 'settleTimeoutMs',
+  'cleanupTimeoutMs',
 ]);
 
 /**
@@ -116,6 +121,9 @@ export function resolveOptions(where: string, options: unknown, base: ResolvedOp
   if (given.stackDepth !== undefined) out.stackDepth = nonNegativeInteger(where, 'stackDepth', given.stackDepth);
   if (given.settleTimeoutMs !== undefined) {
     out.settleTimeoutMs = nonNegativeInteger(where, 'settleTimeoutMs', given.settleTimeoutMs);
+  }
+  if (given.cleanupTimeoutMs !== undefined) {
+    out.cleanupTimeoutMs = nonNegativeInteger(where, 'cleanupTimeoutMs', given.cleanupTimeoutMs);
   }
   if (given.ignoreTypes !== undefined) {
     const types = given.ignoreTypes;

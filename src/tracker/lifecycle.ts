@@ -6,9 +6,9 @@ import { findAndCancelLeaks } from './find-leaks';
 import { recordInternalError } from './internal-errors';
 import { formatReport, LeakError, type Leak, type LeakReport } from './report';
 import { Scope } from './scope';
+import { toolkitCleanups } from '../coordinator/scope-cleanups';
 import { settle } from './settle';
-
-const CLEANUP_TIMEOUT_MS = 5000;
+import { realTimers } from './real-timers';
 
 function checkName(where: string, name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) {
@@ -42,19 +42,20 @@ function looksClosed(obj: any): boolean {
   return obj.destroyed === true || obj.closed === true || obj.ended === true || obj.listening === false;
 }
 
-function withTimeout(what: string, work: unknown, errors: string[]): Promise<void> | undefined {
+function withTimeout(what: string, work: unknown, timeoutMs: number, errors: string[]): Promise<void> | undefined {
   if (!work || typeof (work as PromiseLike<unknown>).then !== 'function') return undefined;
   return runInternal(
     () =>
       new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          errors.push(`${what} did not finish within ${CLEANUP_TIMEOUT_MS} ms`);
+        // Ref'd on purpose: a cleanup that never settles must not let the run end silently.
+        const timer = realTimers.setTimeout(() => {
+          errors.push(`${what} did not finish within ${timeoutMs} ms`);
           resolve();
-        }, CLEANUP_TIMEOUT_MS).unref();
+        }, timeoutMs);
         (work as PromiseLike<unknown>).then(
-          () => (clearTimeout(timer), resolve()),
+          () => (realTimers.clearTimeout(timer), resolve()),
           (error: unknown) => {
-            clearTimeout(timer);
+            realTimers.clearTimeout(timer);
             errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
             resolve();
           },
@@ -64,7 +65,7 @@ function withTimeout(what: string, work: unknown, errors: string[]): Promise<voi
 }
 
 /** Runs one cleanup, recording (never throwing) its failure; waits for it, bounded. */
-async function runCleanup(what: string, fn: () => unknown, errors: string[]): Promise<void> {
+async function runCleanup(what: string, fn: () => unknown, timeoutMs: number, errors: string[]): Promise<void> {
   let result: unknown;
   try {
     result = fn();
@@ -72,15 +73,17 @@ async function runCleanup(what: string, fn: () => unknown, errors: string[]): Pr
     errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
     return;
   }
-  await withTimeout(what, result, errors);
+  await withTimeout(what, result, timeoutMs, errors);
 }
 
 async function runCleanups(scope: Scope, errors: string[]): Promise<void> {
-  await runCleanup('an abort listener of scope.signal', () => scope.abortSignal(), errors);
-  for (const fn of scope.deferred.reverse()) await runCleanup(`scope.defer(${fn.name || 'fn'})`, fn, errors);
+  const ms = scope.options.cleanupTimeoutMs;
+  await runCleanup('an abort listener of scope.signal', () => scope.abortSignal(), ms, errors);
+  for (const [what, fn] of toolkitCleanups(scope)) await runCleanup(what, fn, ms, errors);
+  for (const fn of scope.deferred.reverse()) await runCleanup(`scope.defer(${fn.name || 'fn'})`, fn, ms, errors);
   for (const tracked of scope.tracked.reverse()) {
     if (looksClosed(tracked.obj)) continue;
-    await runCleanup(`closing tracked ${tracked.name}`, tracked.close, errors);
+    await runCleanup(`closing tracked ${tracked.name}`, tracked.close, ms, errors);
   }
 }
 
@@ -118,9 +121,9 @@ async function finish(scope: Scope): Promise<LeakReport> {
   report.promises.created = scope.promisesCreated;
   report.internalErrors = scope.internalErrors;
   report.allowed = scope.allowed;
-  report.durationMs = performance.now() - scope.startedAt;
+  report.durationMs = realTimers.now() - scope.startedAt;
   const counted = report.leaks.length + (scope.options.unref === 'fail' ? report.unref.length : 0);
-  report.failed = scope.options.mode === 'fail' && scope.allowed === undefined && counted > 0;
+  report.failed = (scope.options.mode === 'fail' || scope.requireLeakFree) && scope.allowed === undefined && counted > 0;
   // From here on, whatever the scope's callbacks create is outlived work.
   scope.state = 'ended';
   scope.report = report;

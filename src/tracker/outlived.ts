@@ -3,6 +3,7 @@ import { captureStack, formatStack, readStack, type CapturedStack } from '../hoo
 import type { OutlivedWork } from './report';
 import type { ResourceRecord, Scope } from './scope';
 import { recordInternalError } from './internal-errors';
+import { realTimers } from './real-timers';
 
 /** Told about work a scope did after it ended (adapters print it and may fail the test). */
 export type OutlivedListener = (scope: Scope, work: OutlivedWork) => void;
@@ -58,7 +59,7 @@ function cancelQueued(): void {
  * being constructed now) and reported against that scope, never against the running one.
  */
 export function onLateResource(scope: Scope, record: ResourceRecord): void {
-  if (queued.length === 0) runInternal(() => setImmediate(cancelQueued));
+  if (queued.length === 0) runInternal(() => realTimers.setImmediate(cancelQueued));
   queued.push([scope, record]);
 }
 

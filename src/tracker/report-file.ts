@@ -79,11 +79,17 @@ export function flushPart(): void {
   }
 }
 
-/** Removes parts left by an earlier run (call once, before any worker starts). */
-export function clearParts(): void {
+/**
+ * Called once in the process that merges (the runner's main process), before any worker
+ * starts: removes parts left by an earlier run, and makes sure a run cut short by
+ * `process.exit()` still leaves a merged report.
+ */
+export function startMerging(): void {
   const path = reportPath();
   if (path === undefined) return;
   rmSync(partsDir(path), { recursive: true, force: true });
+  merges = true;
+  ensureExitHook();
 }
 
 /** Merges every part (every worker's) into the report file. Returns what it wrote. */
@@ -124,3 +130,6 @@ export function mergeParts(): ReportFile | undefined {
     return undefined;
   }
 }
+
+/** @deprecated the former name of {@link startMerging}. */
+export const clearParts = startMerging;

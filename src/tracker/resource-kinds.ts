@@ -5,6 +5,7 @@
  */
 
 import { runInternal } from '../hooks/context';
+import { realTimers } from './real-timers';
 
 const SIGKILL_AFTER_MS = 2000;
 
@@ -46,7 +47,7 @@ const timeout: ResourceKind = {
   describe: (t) => `${t._repeat ? 'setInterval' : 'setTimeout'}(${fnName(t._onTimeout)}, ${t._idleTimeout} ms)`,
   cancel: (t) => {
     const how = t._repeat ? 'clearInterval' : 'clearTimeout';
-    clearTimeout(t);
+    realTimers.clearTimeout(t);
     return `cleared with ${how}`;
   },
   subject: (t) => t,
@@ -58,7 +59,7 @@ const immediate: ResourceKind = {
   isRefed: (i) => i.hasRef(),
   describe: (i) => `setImmediate(${fnName(i._onImmediate)})`,
   cancel: (i) => {
-    clearImmediate(i);
+    realTimers.clearImmediate(i);
     return 'cleared with clearImmediate';
   },
   subject: (i) => i,
@@ -155,7 +156,7 @@ const childProcess: ResourceKind = {
     child.kill('SIGTERM');
     // A child that ignores SIGTERM must not outlive the run.
     runInternal(() =>
-      setTimeout(() => {
+      realTimers.setTimeout(() => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       }, SIGKILL_AFTER_MS).unref(),
     );

@@ -1,6 +1,7 @@
 import { runInternal } from '../hooks/context';
 import type { ResourceRecord } from './scope';
 import type { Liveness } from './resource-kinds';
+import { realTimers } from './real-timers';
 
 function livenessOf(record: ResourceRecord): Liveness {
   try {
@@ -13,11 +14,11 @@ function livenessOf(record: ResourceRecord): Liveness {
 // Both stay ref'd: an unref'd immediate does not stop the loop from blocking in poll, so the
 // turn would wait for the next timer or I/O. Each lives for one turn or a few ms at most.
 function nextTurn(): Promise<void> {
-  return runInternal(() => new Promise<void>((resolve) => setImmediate(resolve)));
+  return runInternal(() => new Promise<void>((resolve) => realTimers.setImmediate(resolve)));
 }
 
 function pause(ms: number): Promise<void> {
-  return runInternal(() => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  return runInternal(() => new Promise<void>((resolve) => realTimers.setTimeout(resolve, ms)));
 }
 
 // Two turns let close callbacks already queued run; closes under way (end() sent, kill()
@@ -31,7 +32,7 @@ const POLL_MS = 2;
  * something is closing.
  */
 export async function settle(records: () => ResourceRecord[], timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
+  const deadline = realTimers.now() + timeoutMs;
   for (let turn = 0; ; turn++) {
     let alive = false;
     let closing = false;
@@ -45,7 +46,7 @@ export async function settle(records: () => ResourceRecord[], timeoutMs: number)
     }
     if (!alive && !closing) return;
     if (!closing && turn >= TURNS_FOR_ALIVE) return;
-    if (performance.now() >= deadline) return;
+    if (realTimers.now() >= deadline) return;
     await (turn < TURNS_FOR_ALIVE ? nextTurn() : pause(POLL_MS));
   }
 }

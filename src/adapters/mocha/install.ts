@@ -5,10 +5,11 @@ import { recordInternalError } from '../../tracker/internal-errors';
 import { onOutlived } from '../../tracker/outlived';
 import { recordEntry, flushPart } from '../../tracker/report-file';
 import type { Scope } from '../../tracker/scope';
-import { notify, notifyOutlived, notifyReport } from '../warn';
+import { notify, notifyOutlived, notifyReport, notifyUnfailedReport } from '../warn';
 import { watchForStillRunning } from '../still-running';
 import { findMocha, type MochaClasses } from './mocha-classes';
 import { openSuiteScope, openTestScope, scopeForRunnable } from './scopes';
+import { realTimers } from '../../tracker/real-timers';
 
 const IS_WORKER = /[\\/]mocha[\\/]lib[\\/]nodejs[\\/]worker\.c?js$/.test(process.argv[1] ?? '');
 const PATCHED = Symbol.for('async-isolation.mocha-patched');
@@ -42,7 +43,7 @@ async function finishTest(runner: any, test: any, scope: Scope): Promise<void> {
     return;
   }
   if (report.failed) notifyReport(test.fullTitle(), report, `test ${outcome}; its leaks were cancelled`);
-  else if (report.mode === 'warn' || report.allowed !== undefined) notifyReport(test.fullTitle(), report, 'not failing');
+  else notifyUnfailedReport(test.fullTitle(), report);
   for (const [event, args] of held) runner.emit(event, ...args);
 }
 
@@ -51,7 +52,7 @@ async function finishSuite(runner: any, suite: any, scope: Scope, Hook: MochaCla
   if (!suite.root || report.leaks.length + report.unref.length > 0) record('suite', suite, 'ended', report);
   const title = suite.fullTitle() || 'root suite';
   if (!report.failed) {
-    if (report.mode === 'warn' || report.allowed !== undefined) notifyReport(`suite "${title}"`, report, 'not failing');
+    notifyUnfailedReport(`suite "${title}"`, report);
     return;
   }
   const hook = new Hook('"after all" hook: async-isolation leak check', () => {});
@@ -62,7 +63,7 @@ async function finishSuite(runner: any, suite: any, scope: Scope, Hook: MochaCla
 
 /** Runs `next` on a fresh tick outside every scope, so Mocha's own work belongs to no test. */
 function resume(next: () => void): void {
-  runInternal(() => process.nextTick(next));
+  runInternal(() => realTimers.nextTick(next));
 }
 
 function patchRunnable(Runnable: MochaClasses['Runnable']): void {
