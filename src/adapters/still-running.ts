@@ -35,9 +35,8 @@ export function watchForStillRunning(): void {
       for (const type of process.getActiveResourcesInfo()) {
         if (!EXPECTED.has(type)) counts.set(type, (counts.get(type) ?? 0) + 1);
       }
-      // One Timeout is this one.
-      counts.set('Timeout', (counts.get('Timeout') ?? 0) - 1);
-      const held = [...counts].filter(([, n]) => n > 0);
+      // This timer is unref'd, so it is not among them.
+      const held = [...counts];
       if (held.length === 0) return;
       notify(
         `the test run has ended but the process is still running, held by ${held

@@ -48,13 +48,37 @@ describe('reliability', function () {
     it('still leaves a merged report of what ran before it', async function () {
       const path = join(mkdtempSync(join(tmpdir(), 'async-isolation-exit-')), 'report.json');
       const run = await runNode(
-        [join(cwd, '..', '..', '..', 'node_modules', 'mocha', 'bin', 'mocha.js'), '--require', join(cwd, '..', '..', '..', 'dist', 'register.js'), 'process-exit.spec.js'],
+        [join(cwd, '..', '..', '..', 'node_modules', 'mocha', 'bin', 'mocha.js'), '--no-config', '--require', join(cwd, '..', '..', '..', 'dist', 'register.js'), 'process-exit.spec.js'],
         { cwd, env: { ASYNC_ISOLATION_REPORT: path } },
       );
       expect(run.code).to.equal(3);
       const report = JSON.parse(readFileSync(path, 'utf8'));
       const entry = report.entries.find((e: { title: string[] }) => e.title.at(-1) === 'leaks before the exit');
       expect(entry.report.leaks[0].description).to.equal('setInterval(beforeExit, 1000 ms)');
+    });
+  });
+
+  describe('after the run', function () {
+    async function stillRunning(env: NodeJS.ProcessEnv) {
+      const run = await runNode(
+        [join(cwd, '..', '..', '..', 'node_modules', 'mocha', 'bin', 'mocha.js'), '--no-config', '--require', join(cwd, '..', '..', '..', 'dist', 'register.js'), 'module-load-leak.spec.js'],
+        { cwd, env, timeoutMs: 4000 },
+      );
+      expect(run.signal, 'the module-level interval keeps the process alive').to.equal('SIGKILL');
+      return run;
+    }
+
+    it('says what still holds the process, without blaming a test', async function () {
+      const run = await stillRunning({});
+      expect(run.stdout).to.include('1 passing');
+      expect(run.stderr).to.include('async-isolation: the test run has ended but the process is still running, held by 1 x Timeout.');
+      expect(run.stderr).to.include('Run with ASYNC_ISOLATION_WHY=1 to see where they were created.');
+    });
+
+    it('with ASYNC_ISOLATION_WHY=1, says where it was created', async function () {
+      const run = await stillRunning({ ASYNC_ISOLATION_WHY: '1' });
+      expect(run.stderr).to.include('Where they were created:');
+      expect(run.stderr).to.match(/module-load-leak\.spec\.js:3 +- setInterval\(function keepsProcessAlive/);
     });
   });
 

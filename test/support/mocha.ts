@@ -33,7 +33,8 @@ export interface MochaRun extends RunResult {
 export async function runMocha(specs: string[], options: RunOptions & { args?: string[] } = {}): Promise<MochaRun> {
   const cwd = options.cwd ?? join(FIXTURES, 'mocha');
   const result = await runNode(
-    [MOCHA_BIN, '--require', join(DIST, 'register.js'), '--reporter', 'json', ...(options.args ?? []), ...specs],
+    // --no-config: the fixtures must not pick up this repository's own .mocharc (tsx, timeouts).
+    [MOCHA_BIN, '--no-config', '--require', join(DIST, 'register.js'), '--reporter', 'json', ...(options.args ?? []), ...specs],
     { ...options, cwd },
   );
   let json: MochaJson;
