@@ -11,3 +11,9 @@ export { LeakError, formatReport, type Leak, type LeakReport, type OutlivedWork 
 export { IsolationUsageError } from './tracker/errors';
 export { onOutlived, type OutlivedListener } from './tracker/outlived';
 export { currentScope } from './hooks/context';
+export { createEventCoordinator, EventCoordinator, type CoordinatorOptions, type BarrierOptions } from './coordinator/event-coordinator';
+export { Barrier, type WaitOptions } from './coordinator/barrier';
+export { trackTask, type Task, type TaskOptions, type TrackedTask, type CancellablePromise } from './coordinator/tracked-task';
+export { trackService, type ServiceOptions } from './coordinator/tracked-service';
+export { mockService, type MockService, type OpenMockService, type MockMethod, type MockCall, type MockControls } from './coordinator/mock-service';
+export { assertNoLeaks, checkLeaks } from './coordinator/assert-no-leaks';

@@ -110,8 +110,9 @@ async function finish(scope: Scope): Promise<LeakReport> {
     const childReport = await endScope(child);
     for (const leak of [...childReport.leaks, ...childReport.unref]) nested.push({ ...leak, scope: child.name });
   }
+  // Cleanups the user asked for run in every mode; `off` only skips looking for leaks.
+  await runCleanups(scope, report.cleanupErrors);
   if (scope.options.mode !== 'off') {
-    await runCleanups(scope, report.cleanupErrors);
     await settle(() => scope.records, scope.options.settleTimeoutMs);
     const found = findAndCancelLeaks(scope);
     for (const leak of nested) (leak.ref ? found.leaks : found.unref).push(leak);

@@ -309,6 +309,9 @@ describe('programmatic API', function () {
       });
       expect(off.leaks).to.deep.equal([]);
       clearTimeout(timer);
+      let deferredRan = false;
+      await withIsolation('off-cleanups', (scope) => scope.defer(() => (deferredRan = true)), { mode: 'off' });
+      expect(deferredRan, "scope.defer runs in 'off' mode too").to.equal(true);
     });
   });
 
