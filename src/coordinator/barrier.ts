@@ -1,4 +1,8 @@
-import pDefer, { type DeferredPromise } from 'p-defer';
+// p-defer 3 is CommonJS: the library must load inside Jest's module registry, which cannot
+// require an ESM-only package.
+import pDefer = require('p-defer');
+
+type DeferredPromise<T> = pDefer.DeferredPromise<T>;
 import { IsolationUsageError } from '../tracker/errors';
 import { clearInternalTimeout, internalTimeout } from './internal-timer';
 import { checkOptions, checkTimeout } from './options';

@@ -1,0 +1,172 @@
+import { endScope } from '../../tracker/lifecycle';
+import type { IsolationOptions } from '../../tracker/config';
+import { recordInternalError } from '../../tracker/internal-errors';
+import { formatReport, LeakError, type LeakReport } from '../../tracker/report';
+import { recordEntry } from '../../tracker/report-file';
+import type { Scope } from '../../tracker/scope';
+import { notify, notifyReport } from '../warn';
+import {
+  describeBlocks,
+  titlePath,
+  type CircusDescribeBlock,
+  type CircusEvent,
+  type CircusState,
+  type CircusTest,
+} from './circus';
+import { FileScopes, type JestScopeOwner } from './scopes';
+import { wrapInScope } from './wrap';
+
+const MATCHERS = Symbol.for('$$jest-matchers-object');
+
+/** Where a describe block's leaks come from, as the subject of its report. */
+function blockSubject(block: CircusDescribeBlock): string {
+  return block.parent ? `beforeAll/afterAll of describe "${titlePath(block).join(' ')}"` : "the test file's top-level beforeAll/afterAll";
+}
+
+/**
+ * Jest 30 prints a file-level error as its message followed by the stack frames it finds in
+ * `stack`; Jest 29 prints `stack` alone. The whole report stays in `stack` (where both look for
+ * the frames) and `message` keeps its first line, so the report is printed once, whole.
+ */
+function fileLevelError(error: LeakError): LeakError {
+  error.message = error.message.split('\n', 1)[0]!;
+  return error;
+}
+
+/**
+ * Follows one test file through jest-circus's events: wraps every test and hook function so
+ * the user's code runs in its scope, ends a test's scope at `test_done` (after every afterEach
+ * hook) and a describe block's at `run_describe_finish` (after its afterAll hooks).
+ */
+export class FileSession {
+  private readonly scopes: FileScopes;
+  private state: CircusState | undefined;
+  private sawEvents = false;
+
+  constructor(
+    private readonly testPath: string,
+    fileTitle: string,
+    options: IsolationOptions | undefined,
+    private readonly globalOf: () => Record<symbol, any> | null | undefined,
+  ) {
+    this.scopes = new FileScopes(fileTitle, options);
+  }
+
+  /** Jest awaits the handler for every asynchronous event, so a test ends before the next starts. */
+  handle(event: CircusEvent, state: CircusState): Promise<void> | void {
+    this.sawEvents = true;
+    switch (event.name) {
+      case 'run_start':
+        this.state = state;
+        return this.wrapAll(state.rootDescribeBlock);
+      case 'test_done':
+        return event.test ? this.finishTest(event.test) : undefined;
+      case 'run_describe_finish':
+        return event.describeBlock ? this.finishBlock(event.describeBlock) : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * Before anything runs (Jest 29 starts `test.concurrent` bodies right after the root's
+   * beforeAll hooks, before their own test_start), every function gets its scope lookup.
+   */
+  private wrapAll(root: CircusDescribeBlock): void {
+    try {
+      for (const block of describeBlocks(root)) {
+        for (const hook of block.hooks) {
+          const each = hook.type === 'beforeEach' || hook.type === 'afterEach';
+          hook.fn = wrapInScope(hook.fn, () => {
+            if (!each) return this.scopes.block(hook.parent);
+            const test = this.runningTest();
+            return test ? this.scopes.test(test) : undefined;
+          });
+        }
+        for (const child of block.children) {
+          if (child.type !== 'test' || typeof child.fn !== 'function') continue;
+          const test = child;
+          test.fn = wrapInScope(test.fn!, () => this.scopes.test(test));
+        }
+      }
+    } catch (error) {
+      recordInternalError('wrapping Jest tests and hooks', error);
+    }
+  }
+
+  /**
+   * The test an each-hook runs for. Jest 30 runs `test.concurrent` tests (and their hooks)
+   * side by side and tells which one is running through expect's state; otherwise it is the
+   * one test Jest is running.
+   */
+  private runningTest(): CircusTest | undefined {
+    const identity = this.globalOf()?.[MATCHERS]?.state?.currentTestIdentity;
+    if (typeof identity === 'function') {
+      const test = identity();
+      if (test && test.type === 'test') return test as CircusTest;
+    }
+    return this.state?.currentlyRunningTest ?? undefined;
+  }
+
+  private async finishTest(test: CircusTest): Promise<void> {
+    const scope = this.scopes.openTest(test);
+    if (scope === undefined) return;
+    try {
+      const outcome = test.errors.length > 0 ? 'failed' : 'passed';
+      const report = await this.end(scope);
+      const title = (scope.owner as JestScopeOwner).path;
+      recordEntry({ runner: 'jest', kind: 'test', file: this.testPath, title, outcome, report });
+      // After the test's own errors: those stay first and untouched.
+      if (report.failed) test.errors.push(new LeakError(report, formatReport(report, 'test')));
+      else if (report.mode === 'warn' || report.allowed !== undefined) notifyReport(scope.name, report, 'not failing');
+    } catch (error) {
+      recordInternalError('finishing a Jest test', error);
+    }
+  }
+
+  private async finishBlock(block: CircusDescribeBlock): Promise<void> {
+    const scope = this.scopes.openBlock(block);
+    if (scope === undefined) return;
+    try {
+      const report = await this.end(scope);
+      if (block.parent || report.leaks.length + report.unref.length > 0) {
+        const title = (scope.owner as JestScopeOwner).path;
+        recordEntry({ runner: 'jest', kind: 'suite', file: this.testPath, title, outcome: 'ended', report });
+      }
+      const subject = blockSubject(block);
+      // Like a failing afterAll hook: an error of the file, not of one of its tests.
+      if (report.failed) this.state?.unhandledErrors.push(fileLevelError(new LeakError(report, formatReport(report, subject))));
+      else if (report.mode === 'warn' || report.allowed !== undefined) notifyReport(subject, report, 'not failing');
+    } catch (error) {
+      recordInternalError('finishing a Jest describe block', error);
+    }
+  }
+
+  private async end(scope: Scope): Promise<LeakReport> {
+    this.scopes.ended(scope);
+    return endScope(scope);
+  }
+
+  /**
+   * At teardown: ends what Jest never finished (a run cut short), so nothing the file started
+   * outlives it, and says so when jest-circus never called the environment at all.
+   */
+  async close(): Promise<void> {
+    const left = [...this.scopes.open].reverse();
+    for (const scope of left) {
+      if (scope.state !== 'open') continue;
+      try {
+        const report = await this.end(scope);
+        notifyReport(scope.name, report, 'ended with the test file');
+      } catch (error) {
+        recordInternalError('ending a Jest scope at teardown', error);
+      }
+    }
+    if (!this.sawEvents) {
+      notify(
+        `${this.testPath}: the test runner sent no events, so no test was checked for leaks. ` +
+          "async-isolation/jest needs jest-circus (Jest's default testRunner).",
+      );
+    }
+  }
+}
