@@ -11,7 +11,8 @@ function isNodeOrOwnFrame(line: string): boolean {
     line.includes('(node:') ||
     line.includes(' node:') ||
     ownDirs.some((dir) => line.includes(dir)) ||
-    line === 'at <anonymous>'
+    line === 'at <anonymous>' ||
+    line.endsWith('(<anonymous>)')
   );
 }
 

@@ -111,11 +111,12 @@ export function formatReport(report: LeakReport, subject: string): string {
 /** Thrown by `withIsolation` (and failing adapters) when a scope leaked. */
 export class LeakError extends Error {
   override name = 'LeakError';
-  readonly report: LeakReport;
+  declare readonly report: LeakReport;
 
   constructor(report: LeakReport, message: string) {
     super(message);
-    this.report = report;
+    // Not enumerable: reporters that print an error's own properties show the message only.
+    Object.defineProperty(this, 'report', { value: report, enumerable: false });
     // The library's own frames say nothing useful: the report carries the creation sites.
     this.stack = `${this.name}: ${message}`;
   }

@@ -1,0 +1,73 @@
+import { endScope } from '../../tracker/lifecycle';
+import { formatReport, LeakError } from '../../tracker/report';
+import { onOutlived } from '../../tracker/outlived';
+import { recordEntry } from '../../tracker/report-file';
+import type { Scope } from '../../tracker/scope';
+import { notifyOutlived, notifyReport, notifyUnfailedReport } from '../warn';
+import { closeTestScope, openTestScope, ownFunction, scopeOf, scopeTestFunctions, titleOf, type TestContext } from './scopes';
+import { collectReportOfThisRun } from './report';
+
+const INSTALLED = Symbol.for('async-isolation.node-test-installed');
+
+function fileOf(t: TestContext): string | undefined {
+  return typeof t.filePath === 'string' ? t.filePath : process.argv[1];
+}
+
+/**
+ * Ends the test's scope. It runs as the test's last `after` hook, registered from the root
+ * afterEach: after every afterEach hook (the file's own run after the root's) and after the
+ * `t.after()` cleanups the test registered itself.
+ */
+async function finishTest(t: TestContext, scope: Scope): Promise<void> {
+  closeTestScope(t);
+  const report = await endScope(scope);
+  // Node >= 22.? tells whether the test passed so far; node:test keeps a test's first error.
+  const failedItself = t.passed === false;
+  recordEntry({
+    runner: 'node:test',
+    kind: 'test',
+    file: fileOf(t),
+    title: titleOf(t).split(' > '),
+    outcome: failedItself ? 'failed' : 'passed',
+    report,
+  });
+  if (report.failed) {
+    if (failedItself) notifyReport(scope.name, report, 'test failed; its leaks were cancelled');
+    throw new LeakError(report, formatReport(report, 'test'));
+  }
+  notifyUnfailedReport(scope.name, report);
+}
+
+function reportOutlived(): void {
+  onOutlived((scope, work) => {
+    const owner = scope.owner as TestContext;
+    if (owner && typeof owner === 'object' && typeof owner.diagnostic === 'function') notifyOutlived(scope.name, work);
+  });
+}
+
+/**
+ * Installs the adapter in this test process: root hooks (an `--import`ed module that calls
+ * node:test's hooks at top level adds them to the root test, so they apply to every test of
+ * the file, subtests included).
+ */
+export function installNodeTestAdapter(): void {
+  const state = globalThis as Record<symbol, unknown>;
+  if (state[INSTALLED]) return;
+  state[INSTALLED] = true;
+  const nodeTest = require('node:test') as typeof import('node:test');
+  scopeTestFunctions();
+  reportOutlived();
+  nodeTest.beforeEach(
+    ownFunction(function asyncIsolationStart(t: TestContext) {
+      openTestScope(t);
+    }),
+  );
+  nodeTest.afterEach(
+    ownFunction(function asyncIsolationCheck(t: TestContext) {
+      const scope = scopeOf(t);
+      if (scope === undefined) return;
+      t.after(ownFunction(() => finishTest(t, scope)));
+    }),
+  );
+  collectReportOfThisRun(nodeTest);
+}

@@ -1,0 +1,138 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIXTURES, ROOT, runNode, type RunResult } from '../support/run';
+import { expectExitedOnItsOwn } from '../support/mocha';
+import { nodesAtLeast } from '../vitest/support';
+
+interface NodeTestResult {
+  name: string;
+  nesting: number;
+  file: string;
+  passed: boolean;
+  error?: { name?: string; message: string; failureType?: string };
+}
+
+interface NodeTestRun extends RunResult {
+  tests: NodeTestResult[];
+  test(name: string): NodeTestResult;
+  report: any;
+}
+
+const REPORTER = join(ROOT, 'test', 'node-test', 'json-reporter.mjs');
+
+/** `node --test --import async-isolation/node-test` on fixture files, as a user would run it. */
+async function runNodeTest(node: string, files: string[]): Promise<NodeTestRun> {
+  const work = mkdtempSync(join(tmpdir(), 'ai-node-test-'));
+  const reportFile = join(work, 'leaks.json');
+  try {
+    const result = await runNode(
+      ['--test', '--import', 'async-isolation/node-test', `--test-reporter=${REPORTER}`, ...files],
+      { cwd: join(FIXTURES, 'node-test'), node, timeoutMs: 60_000, env: { ASYNC_ISOLATION_REPORT: reportFile } },
+    );
+    let tests: NodeTestResult[];
+    let testStderr: string;
+    try {
+      ({ tests, stderr: testStderr } = JSON.parse(result.stdout));
+    } catch {
+      throw new Error(`node --test printed no JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+    }
+    let report: any;
+    try {
+      report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    } catch {
+      report = undefined;
+    }
+    return {
+      ...result,
+      stderr: result.stderr + testStderr,
+      tests,
+      report,
+      test(name) {
+        const found = tests.find((t) => t.name === name);
+        if (found === undefined) throw new Error(`no test "${name}" in: ${tests.map((t) => t.name).join(', ')}`);
+        return found;
+      },
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const LEAKING = [
+  'a subtest owns its own leak',
+  'fails by itself and leaks',
+  'inner leaks',
+  'leaks a server and a client socket',
+  'leaks a timeout',
+  'leaks an immediate loop',
+  'leaks an interval while the others run',
+  'retries the payment',
+];
+
+describe('node:test adapter: leaks fail the leaking test itself', function () {
+  // This Node, and Node 22/24 when ASYNC_ISOLATION_NODE22 / ASYNC_ISOLATION_NODE24 name them.
+  for (const { node, major } of nodesAtLeast(0)) {
+    describe(`Node ${major}`, function () {
+      let run: NodeTestRun;
+
+      before(async function () {
+        run = await runNodeTest(node, ['timers.test.mjs', 'concurrent.test.mjs']);
+      });
+
+      it('fails exactly the leaking tests (a parent of a failing subtest fails too) and runs all others', function () {
+        const failed = run.tests.filter((t) => !t.passed).map((t) => t.name).sort();
+        expect(failed, run.stderr).to.deep.equal(LEAKING);
+        expect(run.tests).to.have.length(18);
+        expect(run.code).to.equal(1);
+        expectExitedOnItsOwn(run);
+      });
+
+      it("fails the test with the core's report: type, description, creation site, what was done", function () {
+        const error = run.test('retries the payment').error!;
+        expect(error.name).to.equal('LeakError');
+        expect(error.message).to.match(/^test leaked 1 async resource \(cancelled\)/);
+        expect(error.message).to.include('Timeout   setInterval(fn, 5 ms) — cleared with clearInterval');
+        expect(error.message).to.match(/at TestContext\.<anonymous> \((file:\/\/\/.*\/)?timers\.test\.mjs:17:5\)/);
+        expect(run.test('leaks an immediate loop').error!.message).to.match(/Immediate setImmediate\(spin\) — cleared with clearImmediate\n\s+at Immediate\.spin/);
+      });
+
+      it('counts cleanup in afterEach (describe and file level) and in t.after', function () {
+        expect(run.test('is not a leak').passed).to.equal(true);
+        expect(run.test('is cleaned up by the file-level afterEach').passed).to.equal(true);
+        expect(run.test('cleans up with t.after').passed).to.equal(true);
+      });
+
+      it('keeps the test’s own error when it also leaks, and says what leaked on stderr', function () {
+        const error = run.test('fails by itself and leaks').error!;
+        expect(error.name).to.match(/AssertionError/);
+        expect(run.stderr).to.match(/fails by itself and leaks \(test failed; its leaks were cancelled\):\n\s+it leaked 1 async resource/);
+      });
+
+      it('gives each concurrent test and each subtest only what it created', function () {
+        expect(run.test('leaks an interval while the others run').error!.message).to.include('setInterval(leakedBySlowTest, 1000 ms)');
+        expect(run.test('is clean, running beside the leaky one').passed).to.equal(true);
+        expect(run.test('closes what it opens').passed).to.equal(true);
+        expect(run.test('inner leaks').error!.message).to.include('setTimeout(innerLeak, 60000 ms)');
+        expect(run.test('inner is clean').passed).to.equal(true);
+      });
+
+      it('reports sockets and servers', function () {
+        const message = run.test('leaks a server and a client socket').error!.message;
+        expect(message).to.match(/^test leaked 3 async resources \(all cancelled\)/);
+        expect(message).to.match(/TCPSERVERWRAP TCP server listening on 127\.0\.0\.1:\d+ — closed\n\s+at .*concurrent\.test\.mjs:21:43/);
+      });
+
+      it('writes one JSON report for the run, merged from every test process', function () {
+        expect(run.report, 'no merged report').to.be.an('object');
+        expect(run.report.totals.entries).to.equal(18);
+        expect(run.report.totals.failedByLeaks).to.equal(7);
+        const files = new Set(run.report.entries.map((e: any) => e.file.split(/[\\/]/).pop()));
+        expect([...files].sort()).to.deep.equal(['concurrent.test.mjs', 'timers.test.mjs']);
+        const entry = run.report.entries.find((e: any) => e.title.at(-1) === 'retries the payment');
+        expect(entry).to.include({ runner: 'node:test', kind: 'test', outcome: 'passed' });
+      });
+    });
+  }
+});
