@@ -48,11 +48,15 @@ export function findAndCancelLeaks(scope: Scope): FoundLeaks {
   const seen = new Set<object>();
   const stdio = childStdio(records);
   const { ignoreTypes, stackDepth } = scope.options;
+  for (const leak of scope.ownedLeaks) {
+    if (!isIgnored(scope, leak)) (leak.ref ? found.leaks : found.unref).push(leak);
+  }
   for (const record of records) {
     try {
       if (livenessOf(record) === 'dead') continue;
       const subject = record.kind.subject(record.resource);
-      if (seen.has(subject) || stdio.has(subject)) continue;
+      // process.stdout/stderr/stdin are created lazily by whoever touches them first.
+      if (seen.has(subject) || stdio.has(subject) || (subject as { _isStdio?: boolean })._isStdio === true) continue;
       seen.add(subject);
       if (ignoreTypes.has(record.type)) continue;
       const created = readStack(record, stackDepth);

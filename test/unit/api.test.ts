@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { AsyncResource } from 'node:async_hooks';
+import { runNode } from '../support/run';
 import {
   enter,
   exit,
@@ -120,6 +121,25 @@ describe('programmatic API', function () {
       const trackPromisesOption = major > 24 || (major === 24 && minor >= 14);
       if (trackPromisesOption) expect(report.promises.created).to.equal(0);
       else expect(report.promises.created).to.be.at.least(10);
+    });
+  });
+
+  describe('process-wide objects', function () {
+    it('never reports stdio streams a scope happened to create first', async function () {
+      const run = await runNode(
+        [
+          '-e',
+          `const { enter, exit } = require(${JSON.stringify(require.resolve('../../dist/index.js'))});
+(async () => {
+  const scope = enter('touches stdio');
+  process.stdout; process.stderr;
+  const report = await exit(scope);
+  process.stdout.write(JSON.stringify(report.leaks.concat(report.unref).map((l) => l.type)));
+})();`,
+        ],
+        {},
+      );
+      expect(run.stdout).to.equal('[]');
     });
   });
 

@@ -1,0 +1,134 @@
+import { runInScope, runInternal } from '../../hooks/context';
+import { findAndCancelLeaks } from '../../tracker/find-leaks';
+import { recordInternalError } from '../../tracker/internal-errors';
+import type { Leak } from '../../tracker/report';
+import type { ResourceRecord } from '../../tracker/scope';
+import { livenessOf, settle } from '../../tracker/settle';
+import type { ClientContext } from './client-context';
+
+/** The async_hooks-like type a client leak is reported under. */
+export const CLIENT_LEAK_TYPE = 'CLIENT';
+
+type Outcome = 'done' | 'timeout' | { error: unknown };
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Waits for `work` at most `ms` (a ref'd internal timer: the run must not end while it waits). */
+function within(work: unknown, ms: number): Promise<Outcome> {
+  if (work === null || typeof (work as PromiseLike<unknown>)?.then !== 'function') return Promise.resolve('done');
+  return runInternal(
+    () =>
+      new Promise<Outcome>((resolve) => {
+        const timer = setTimeout(() => resolve('timeout'), ms);
+        (work as PromiseLike<unknown>).then(
+          () => (clearTimeout(timer), resolve('done')),
+          (error: unknown) => (clearTimeout(timer), resolve({ error })),
+        );
+      }),
+  );
+}
+
+function liveRecords(context: ClientContext): ResourceRecord[] {
+  return context.scope.records.filter((record) => livenessOf(record) !== 'dead');
+}
+
+function isRefed(record: ResourceRecord): boolean {
+  try {
+    return record.kind.isRefed(record.resource);
+  } catch {
+    return true;
+  }
+}
+
+function settleContext(context: ClientContext): Promise<void> {
+  return settle(() => context.scope.records, context.owner.options.settleTimeoutMs);
+}
+
+/**
+ * Closes the client the way its library means it to be closed, bounded in time; then whatever
+ * of its sockets and timers is still alive is cancelled. Returns what was done, for the report.
+ */
+export async function closeClient(context: ClientContext): Promise<string> {
+  const { kind, client } = context;
+  context.closingByLibrary = true;
+  let done = `closed with ${kind.closeMethod}`;
+  let outcome: Outcome;
+  try {
+    outcome = await within(
+      runInScope(context.scope, () => kind.close(client)),
+      kind.gracefulMs,
+    );
+  } catch (error) {
+    outcome = { error };
+  }
+  if (outcome === 'timeout') done += ` (not done within ${kind.gracefulMs} ms)`;
+  else if (outcome !== 'done') done += ` (it failed: ${message(outcome.error)})`;
+  if (outcome === 'done') await settleContext(context);
+  const rest = findAndCancelLeaks(context.scope);
+  const cancelled = [...rest.leaks, ...rest.unref].filter((leak) => leak.cancelled).length;
+  if (cancelled > 0) done += `, then ${cancelled} of its sockets/timers cancelled`;
+  return done;
+}
+
+/** Whatever a client the test closed still left running: its own leaks, reported as such. */
+function leftovers(context: ClientContext, describe: string): Leak[] {
+  const rest = findAndCancelLeaks(context.scope);
+  return [...rest.leaks, ...rest.unref].map((leak) => ({
+    ...leak,
+    description: `${leak.description} (left running by ${describe} after it was closed)`,
+  }));
+}
+
+function safeDescribe(context: ClientContext): string {
+  try {
+    return context.kind.describe(context.client);
+  } catch (error) {
+    recordInternalError(`describing a ${context.kind.label}`, error);
+    return context.kind.label;
+  }
+}
+
+/**
+ * At the owner's exit, after the user's own cleanups: a client still open is one leak, closed
+ * with its own close; a client the test closed is not, but anything it left running is. From
+ * then on the client's context has ended: whatever it still starts is cancelled at once.
+ */
+export async function checkAtExit(context: ClientContext): Promise<void> {
+  const owner = context.owner;
+  try {
+    if (context.userClose !== undefined) await within(context.userClose, context.kind.gracefulMs);
+    await settleContext(context);
+    const live = liveRecords(context);
+    if (live.length === 0) return;
+    if (context.fixture) {
+      if (context.closedByUser) findAndCancelLeaks(context.scope);
+      else await closeClient(context);
+      return;
+    }
+    if (context.closedByUser) {
+      owner.ownedLeaks.push(...leftovers(context, safeDescribe(context)));
+      return;
+    }
+    const leak: Leak = {
+      type: CLIENT_LEAK_TYPE,
+      description: safeDescribe(context),
+      stack: context.creationSite(),
+      ref: live.some(isRefed),
+      cancelled: false,
+    };
+    try {
+      leak.cancelledBy = await closeClient(context);
+      leak.cancelled = true;
+    } catch (error) {
+      leak.cancelError = message(error);
+    }
+    owner.ownedLeaks.push(leak);
+  } catch (error) {
+    recordInternalError(`checking ${context.kind.label} at the end of scope "${owner.name}"`, error);
+  } finally {
+    context.scope.state = 'ended';
+    context.scope.records = [];
+  }
+}

@@ -1,0 +1,178 @@
+import { checkAtExit } from '../clients/check-at-exit';
+import {
+  markProcessOwned,
+  PROCESS_OWNED,
+  openClientContext,
+  owningScope,
+  ownershipOf,
+  runAsClient,
+  noteUserClose,
+  type ClientKind,
+} from '../clients/client-context';
+import { recordInternalError } from '../../tracker/internal-errors';
+import { describeKafkaClient, type KafkaClientInfo, type KafkaClientRole } from './describe';
+
+const PATCHED = Symbol.for('async-isolation.kafkajs-patched.v1');
+const INFO = Symbol.for('async-isolation.kafkajs-client.v1');
+const KAFKAJS_FRAMES = /node_modules[\\/]kafkajs[\\/]/;
+// A running consumer's disconnect() first waits for its in-flight fetch (up to maxWaitTimeInMs)
+// and leaves its group: worth a little wait, so the next test's consumer need not rebalance.
+const GRACEFUL_MS = 3000;
+/** Methods that start no work of the client's: left as they are. */
+const PASSIVE = new Set(['on', 'logger', 'isIdempotent', 'paused', 'events']);
+
+interface KafkaClient {
+  [INFO]?: KafkaClientInfo;
+  [method: string]: unknown;
+}
+
+const kinds = new Map<KafkaClientRole, ClientKind<KafkaClient>>(
+  (['producer', 'consumer', 'admin'] as const).map((role) => [
+    role,
+    {
+      label: `kafkajs ${role}`,
+      describe: (client: KafkaClient) => describeKafkaClient(client[INFO]!),
+      closeMethod: role === 'consumer' ? 'disconnect() (stopping it first)' : 'disconnect()',
+      close: (client: KafkaClient) => (client.disconnect as () => Promise<void>)(),
+      gracefulMs: GRACEFUL_MS,
+      libraryFrames: KAFKAJS_FRAMES,
+    },
+  ]),
+);
+
+/**
+ * A client's owner is the scope that connects it; everything it then does (its sockets, the
+ * request-timeout intervals, retries, a consumer's fetch loop and restarts after a crash)
+ * happens in its own context. Connected outside every scope, it belongs to the process.
+ */
+function connecting(client: KafkaClient, original: Function): Function {
+  return function connect(...args: unknown[]) {
+    try {
+      const owner = owningScope();
+      const existing = ownershipOf(client);
+      if (owner === undefined) markProcessOwned(client);
+      else if (existing === undefined || existing === PROCESS_OWNED || existing.scope.state !== 'open') {
+        openClientContext(client, kinds.get(client[INFO]!.role)!, owner, connect, checkAtExit);
+      } else {
+        // Connected again after a disconnect() in the same scope: open again.
+        existing.closedByUser = false;
+        existing.userClose = undefined;
+      }
+    } catch (error) {
+      recordInternalError('instrumenting a kafkajs connect()', error);
+    }
+    return runAsClient(client, () => original.apply(client, args));
+  };
+}
+
+function method(client: KafkaClient, original: Function, name: string): Function {
+  if (name === 'connect') return connecting(client, original);
+  if (name === 'disconnect') {
+    return function disconnect(...args: unknown[]) {
+      const result = runAsClient(client, () => original.apply(client, args));
+      noteUserClose(client, result);
+      return result;
+    };
+  }
+  if (name === 'transaction') {
+    // The transaction's own send()/commit() are the producer's work too.
+    return function transaction(...args: unknown[]) {
+      const started = runAsClient(client, () => original.apply(client, args)) as Promise<Record<string, unknown>>;
+      return started.then((tx) => {
+        if (tx !== null && typeof tx === 'object') wrapMethods(tx, client, tx);
+        return tx;
+      });
+    };
+  }
+  return asClient(client, original, name, client);
+}
+
+function asClient(client: KafkaClient, original: Function, name: string, self: object): Function {
+  return {
+    [name](...args: unknown[]) {
+      return runAsClient(client, () => original.apply(self, args));
+    },
+  }[name]!;
+}
+
+function wrapMethods(target: Record<string, unknown>, client: KafkaClient, self: object): void {
+  for (const name of Object.keys(target)) {
+    const original = target[name];
+    if (typeof original === 'function' && !PASSIVE.has(name)) target[name] = asClient(client, original, name, self);
+  }
+}
+
+/**
+ * Instruments one producer, consumer or admin (kafkajs builds them as plain objects of
+ * closures, so their own methods are replaced). Idempotent.
+ */
+export function instrumentKafkaClient(client: unknown, info: KafkaClientInfo): void {
+  const target = client as KafkaClient;
+  if (target === null || typeof target !== 'object' || target[INFO] !== undefined) return;
+  if (typeof target.connect !== 'function' || typeof target.disconnect !== 'function') return;
+  Object.defineProperty(target, INFO, { value: info });
+  for (const name of Object.keys(target)) {
+    const original = target[name];
+    if (typeof original !== 'function' || PASSIVE.has(name)) continue;
+    target[name] = method(target, original, name);
+  }
+}
+
+/** The description of the private `createCluster` of a Kafka instance (kafkajs 2.x). */
+const CREATE_CLUSTER = 'private:Kafka:createCluster';
+
+/**
+ * Calls `create()` (a `kafka.producer()`-like call) and returns the cluster it built, read by
+ * briefly wrapping the instance's private cluster factory: it knows the brokers. Undefined
+ * when this kafkajs has no such factory.
+ */
+function withCluster<T>(kafka: any, create: () => T): { client: T; cluster: unknown } {
+  const key = Object.getOwnPropertySymbols(kafka ?? {}).find((s) => s.description === CREATE_CLUSTER);
+  const factory = key === undefined ? undefined : kafka[key];
+  if (typeof factory !== 'function') return { client: create(), cluster: undefined };
+  let cluster: unknown;
+  kafka[key!] = (...args: unknown[]) => (cluster = factory(...args));
+  try {
+    return { client: create(), cluster };
+  } finally {
+    kafka[key!] = factory;
+  }
+}
+
+function creating(role: KafkaClientRole, original: Function): Function {
+  return function create(this: unknown, ...args: unknown[]) {
+    const { client, cluster } = withCluster(this, () => original.apply(this, args));
+    try {
+      const options = args[0] as { groupId?: unknown } | undefined;
+      const groupId = role === 'consumer' && typeof options?.groupId === 'string' ? options.groupId : undefined;
+      instrumentKafkaClient(client, { role, groupId, cluster });
+    } catch (error) {
+      recordInternalError(`instrumenting kafka.${role}()`, error);
+    }
+    return client;
+  };
+}
+
+/** Patches kafkajs's Kafka class (kafkajs/src/index.js) in place. */
+export function patchKafka(Kafka: unknown): void {
+  const proto = (Kafka as { prototype?: any } | undefined)?.prototype;
+  if (typeof Kafka !== 'function' || !proto || proto[PATCHED]) return;
+  if (typeof proto.producer !== 'function' || typeof proto.consumer !== 'function') return;
+  Object.defineProperty(proto, PATCHED, { value: true });
+  for (const role of ['producer', 'consumer', 'admin'] as const) {
+    const original = proto[role];
+    if (typeof original !== 'function') continue;
+    Object.defineProperty(proto, role, { value: creating(role, original), writable: true, configurable: true });
+  }
+}
+
+/** Patches a loaded `kafkajs` module (its index exports `{ Kafka }`). */
+export function patchKafkajsModule(kafkajs: unknown): void {
+  const exports = kafkajs as { Kafka?: unknown } | undefined;
+  if (exports && typeof exports === 'object') patchKafka(exports.Kafka);
+}
+
+/** Whether `client` is already instrumented. */
+export function isInstrumentedKafkaClient(client: unknown): boolean {
+  return client !== null && typeof client === 'object' && (client as KafkaClient)[INFO] !== undefined;
+}
