@@ -11,15 +11,7 @@ import {
   LeakError,
   IsolationUsageError,
 } from '../../dist/index.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../support/scopes';
 
 describe('assertNoLeaks / checkLeaks', function () {
   it('rejects with a LeakError listing what is alive now, and cancels it', async function () {

@@ -3,6 +3,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { join } from 'node:path';
 import { withIsolation, enter, exit, configure, type LeakReport, type Scope } from '../../dist/index.js';
 import { DIST, runNode } from '../support/run';
+import type {} from '../../dist/chai.js'; // its global Chai types (leakFree)
 
 // The CommonJS entry is the plugin itself, like other chai plugins.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -11,28 +11,7 @@ import {
   type EventCoordinator,
   type Scope,
 } from '../../dist/index.js';
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { rejection, sleep, thrown } from '../support/scopes';
 
 interface SeenTimer {
   readonly delay: number;

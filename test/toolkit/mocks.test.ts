@@ -2,23 +2,7 @@ import { expect } from 'chai';
 import { AsyncResource } from 'node:async_hooks';
 import { inspect } from 'node:util';
 import { enter, exit, mockService, IsolationUsageError, type LeakReport, type MockService, type Scope } from '../../dist/index.js';
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
-
-function inScope(name: string, fn: (scope: Scope) => unknown): Promise<LeakReport> {
-  return new AsyncResource('mocks-test').runInAsyncScope(async () => {
-    const scope = enter(name);
-    await fn(scope);
-    return exit(scope);
-  });
-}
+import { inScope, thrown } from '../support/scopes';
 
 describe('mockService', function () {
   it('methods are async stubs that resolve what the shape says and record their calls', async function () {

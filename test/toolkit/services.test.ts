@@ -3,23 +3,7 @@ import { AsyncResource } from 'node:async_hooks';
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { enter, exit, trackService, IsolationUsageError, type LeakReport, type Scope } from '../../dist/index.js';
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
-
-function inScope(name: string, fn: (scope: Scope) => unknown): Promise<LeakReport> {
-  return new AsyncResource('services-test').runInAsyncScope(async () => {
-    const scope = enter(name);
-    await fn(scope);
-    return exit(scope);
-  });
-}
+import { inScope, thrown } from '../support/scopes';
 
 /** A circuit breaker with an in-memory retry queue: the kind of state that carries over. */
 class PaymentClient {

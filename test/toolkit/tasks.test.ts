@@ -10,28 +10,9 @@ import {
   type LeakReport,
   type Scope,
 } from '../../dist/index.js';
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { inScope, sleep, thrown } from '../support/scopes';
 
 /** Runs `fn` in a scope of its own (enter/exit) and returns the exit report. */
-function inScope(name: string, fn: (scope: Scope) => unknown): Promise<LeakReport> {
-  return new AsyncResource('tasks-test').runInAsyncScope(async () => {
-    const scope = enter(name);
-    await fn(scope);
-    return exit(scope);
-  });
-}
 
 /** A polling loop that stops when its signal aborts. */
 async function poll(signal: AbortSignal, ticks: { n: number }): Promise<string> {

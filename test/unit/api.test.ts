@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { AsyncResource } from 'node:async_hooks';
 import { runNode } from '../support/run';
+import { isolated } from '../support/scopes';
 import {
   enter,
   exit,
@@ -18,12 +19,6 @@ import {
   type OutlivedWork,
 } from '../../dist/index.js';
 
-// enter() makes the scope the owner of the rest of the caller's synchronous execution too
-// (AsyncLocalStorage.enterWith): each programmatic scope here runs in an async context of its
-// own, which ends when the function returns, so Mocha's own timers never join a test's scope.
-function isolated<T>(fn: () => T): T {
-  return new AsyncResource('api-test').runInAsyncScope(fn);
-}
 
 function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

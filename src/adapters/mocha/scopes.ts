@@ -6,40 +6,41 @@ const testScopes = new WeakMap<object, Scope>();
 const suiteScopes = new WeakMap<object, Scope>();
 const hookKinds = new WeakMap<object, 'each' | 'all'>();
 
-/** A suite's scope: what its before/after (all) hooks create. Created on first use. */
-export function suiteScope(suite: any): Scope {
-  let scope = suiteScopes.get(suite);
+/** The scope of a Mocha test or suite, created on first use (again if the last one ended). */
+function scopeOf(map: WeakMap<object, Scope>, runnable: any, name: string, parent: Scope | undefined): Scope {
+  let scope = map.get(runnable);
   if (scope === undefined || scope.state === 'ended') {
-    const parent = suite.parent ? suiteScope(suite.parent) : undefined;
-    scope = createScope(suite.fullTitle() || 'root suite', undefined, parent?.state === 'open' ? parent : undefined);
-    scope.owner = suite;
-    suiteScopes.set(suite, scope);
+    scope = createScope(name, undefined, parent?.state === 'open' ? parent : undefined);
+    scope.owner = runnable;
+    map.set(runnable, scope);
   }
   return scope;
+}
+
+function openScope(map: WeakMap<object, Scope>, runnable: object): Scope | undefined {
+  const scope = map.get(runnable);
+  return scope?.state === 'open' ? scope : undefined;
+}
+
+/** A suite's scope: what its before/after (all) hooks create. */
+export function suiteScope(suite: any): Scope {
+  const parent = suite.parent ? suiteScope(suite.parent) : undefined;
+  return scopeOf(suiteScopes, suite, suite.fullTitle() || 'root suite', parent);
 }
 
 /** The open scope of a suite, without creating one. */
-export function openSuiteScope(suite: any): Scope | undefined {
-  const scope = suiteScopes.get(suite);
-  return scope?.state === 'open' ? scope : undefined;
+export function openSuiteScope(suite: object): Scope | undefined {
+  return openScope(suiteScopes, suite);
 }
 
-/** A test's scope: what its beforeEach hooks, body and afterEach hooks create. */
+/** A test's scope: what its beforeEach hooks, body and afterEach hooks create. Never reopened. */
 export function testScope(test: any): Scope {
-  let scope = testScopes.get(test);
-  if (scope === undefined) {
-    const parent = suiteScope(test.parent);
-    scope = createScope(test.fullTitle(), undefined, parent.state === 'open' ? parent : undefined);
-    scope.owner = test;
-    testScopes.set(test, scope);
-  }
-  return scope;
+  return testScopes.get(test) ?? scopeOf(testScopes, test, test.fullTitle(), suiteScope(test.parent));
 }
 
 /** The open scope of a test, without creating one. */
-export function openTestScope(test: any): Scope | undefined {
-  const scope = testScopes.get(test);
-  return scope?.state === 'open' ? scope : undefined;
+export function openTestScope(test: object): Scope | undefined {
+  return openScope(testScopes, test);
 }
 
 function hookKind(hook: any): 'each' | 'all' {
