@@ -4,7 +4,7 @@ import { recordInternalError } from '../../tracker/internal-errors';
 import { formatReport, LeakError, type LeakReport } from '../../tracker/report';
 import { recordEntry } from '../../tracker/report-file';
 import type { Scope } from '../../tracker/scope';
-import { notify, notifyReport } from '../warn';
+import { notify, notifyReport, notifyUnfailedReport } from '../warn';
 import {
   describeBlocks,
   titlePath,
@@ -118,7 +118,7 @@ export class FileSession {
       recordEntry({ runner: 'jest', kind: 'test', file: this.testPath, title, outcome, report });
       // After the test's own errors: those stay first and untouched.
       if (report.failed) test.errors.push(new LeakError(report, formatReport(report, 'test')));
-      else if (report.mode === 'warn' || report.allowed !== undefined) notifyReport(scope.name, report, 'not failing');
+      else notifyUnfailedReport(scope.name, report);
     } catch (error) {
       recordInternalError('finishing a Jest test', error);
     }
@@ -136,7 +136,7 @@ export class FileSession {
       const subject = blockSubject(block);
       // Like a failing afterAll hook: an error of the file, not of one of its tests.
       if (report.failed) this.state?.unhandledErrors.push(fileLevelError(new LeakError(report, formatReport(report, subject))));
-      else if (report.mode === 'warn' || report.allowed !== undefined) notifyReport(subject, report, 'not failing');
+      else notifyUnfailedReport(subject, report);
     } catch (error) {
       recordInternalError('finishing a Jest describe block', error);
     }
