@@ -147,7 +147,9 @@ const childProcess: ResourceKind = {
   isRefed: refOf,
   describe: (r) => {
     const child = handleOwner(r);
-    const command = Array.isArray(child?.spawnargs) ? child.spawnargs.join(' ') : '';
+    // The program's own name, not its path: the arguments are what tell processes apart.
+    const [program, ...args]: string[] = Array.isArray(child?.spawnargs) ? child.spawnargs : [];
+    const command = program === undefined ? '' : [program.split(/[\\/]/).pop(), ...args].join(' ');
     const short = command.length > 80 ? command.slice(0, 77) + '...' : command;
     return `child process pid ${child?.pid ?? '?'}: ${short}`;
   },
