@@ -10,7 +10,7 @@ import { enableClientInstrumentation } from '../adapters/clients/instrument';
 
 // Frames Node puts between a resource's creation and the user's call: timers need few, a
 // socket connect goes through many.
-const TIMER_INTERNAL_FRAMES = 4;
+const TIMER_INTERNAL_FRAMES = 5;
 const HANDLE_INTERNAL_FRAMES = 24;
 
 /** Server handles by async id, while their scope is open: accepted sockets have no context. */
@@ -23,8 +23,29 @@ function isReusedHandle(resource: object): boolean {
   return (resource as { constructor?: { name?: unknown } }).constructor?.name === 'ReusedHandle';
 }
 
+/**
+ * Whether a resource created in an open scope needs its creation stack now (~4 us for a timer,
+ * more with GC, ~12 us for a socket). Two kinds can do without:
+ * - An Immediate runs on the next turn, and exit drains a turn before judging: one still alive
+ *   then was created while the scope was closing (an immediate loop), and gets its stack then.
+ * - A Timeout born unref'd comes from Node itself (socket and HTTP server timeouts, once per
+ *   response on a keep-alive server) or `timers/promises` with `ref: false`. It can never fail
+ *   a test unless `unref: 'fail'`, and its frames are nearly always all Node's; it is listed
+ *   among the unref'd resources without a creation stack.
+ */
+function needsStackWhileOpen(type: string, resource: object, scope: Scope): boolean {
+  if (type === 'Immediate') return false;
+  if (type === 'Timeout' && scope.options.unref !== 'fail') {
+    return (resource as { hasRef?: () => boolean }).hasRef?.() !== false;
+  }
+  return true;
+}
+
 function init(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
   try {
+    // Untracked types (TickObject, FSREQCALLBACK, parsers...) leave before the context lookup.
+    const kind = type === 'PROMISE' ? undefined : resourceKinds.get(type);
+    if (kind === undefined && type !== 'PROMISE') return;
     let scope = currentScope();
     let accepted = false;
     if (scope === undefined) {
@@ -33,22 +54,17 @@ function init(asyncId: number, type: string, triggerAsyncId: number, resource: o
       if (serverScopes.size === 0 || (scope = serverScopes.get(triggerAsyncId)) === undefined) return;
       accepted = true;
     }
-    if (type === 'PROMISE') {
+    if (kind === undefined) {
       if (scope.state === 'ended') onLatePromise(scope);
       else scope.promisesCreated++;
       return;
     }
-    const kind = resourceKinds.get(type);
-    if (kind === undefined) return;
     // The http Agent re-inits a keep-alive socket on every reuse with a ReusedHandle wrapper
     // that has no owner: such a record is dead from the start and never reported, so an open
     // scope skips it (and its ~12 us stack capture, once per request).
     if (scope.state !== 'ended' && isReusedHandle(resource)) return;
     const record: ResourceRecord = accepted ? { type, resource, kind, accepted } : { type, resource, kind };
-    // An Immediate runs on the next turn, and exit drains a turn before judging: one still
-    // alive then was created while the scope was closing (an immediate loop). So an open
-    // scope skips the capture (~4 us, most of an Immediate's cost) for Immediates.
-    if (type !== 'Immediate' || scope.state !== 'open') {
+    if (scope.state !== 'open' || needsStackWhileOpen(type, resource, scope)) {
       const limit = Error.stackTraceLimit;
       Error.stackTraceLimit =
         (kind.family === 'timer' ? TIMER_INTERNAL_FRAMES : HANDLE_INTERNAL_FRAMES) + scope.options.stackDepth;

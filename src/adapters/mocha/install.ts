@@ -3,7 +3,7 @@ import { endScope } from '../../tracker/lifecycle';
 import { formatReport, LeakError, type LeakReport } from '../../tracker/report';
 import { recordInternalError } from '../../tracker/internal-errors';
 import { onOutlived } from '../../tracker/outlived';
-import { recordEntry, flushPart } from '../../tracker/report-file';
+import { recordEntry, flushPart, reportPath } from '../../tracker/report-file';
 import type { Scope } from '../../tracker/scope';
 import { notify, notifyOutlived, notifyReport, notifyUnfailedReport } from '../warn';
 import { watchForStillRunning } from '../still-running';
@@ -26,6 +26,7 @@ function titlePath(runnable: any): string[] {
 }
 
 function record(kind: 'test' | 'suite', runnable: any, outcome: string, report: LeakReport): void {
+  if (reportPath() === undefined) return;
   recordEntry({ runner: 'mocha', kind, file: runnable.file, title: titlePath(runnable), outcome, report });
 }
 

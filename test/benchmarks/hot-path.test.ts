@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DIST } from '../support/run';
+
+// What the resource hook's speed-ups must not change: each one skips or delays a creation stack
+// (the costly part), never the tracking itself. Real timers and sockets, through the built API.
+const lib = require(join(DIST, 'index.js')) as typeof import('../../src/index');
+
+describe('resource hook fast paths keep what reports show', function () {
+  it('an immediate loop is still reported with the loop function as its creation site', async function () {
+    const scope = lib.enter('immediates', { mode: 'manual' });
+    (function spinForTest() {
+      setImmediate(spinForTest);
+    })();
+    const result = await lib.exit(scope);
+    expect(result.leaks).to.have.length(1);
+    expect(result.leaks[0].description).to.equal('setImmediate(spinForTest)');
+    expect(result.leaks[0].stack).to.match(/spinForTest \(.*hot-path\.test\.ts:\d+:\d+\)/);
+    expect(result.leaks[0].cancelled).to.equal(true);
+  });
+
+  it('a keep-alive socket opened outside the scope and reused inside is not the scope\'s leak, and stays usable', async function () {
+    const server = http.createServer((req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<boolean>((resolve, reject) => {
+        const req = http.get({ host: '127.0.0.1', port, agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(req.reusedSocket));
+        });
+        req.on('error', reject);
+      });
+    try {
+      await get();
+      const scope = lib.enter('reuse', { mode: 'manual' });
+      expect(await get(), 'reused inside the scope').to.equal(true);
+      const report = await lib.exit(scope);
+      expect(report.leaks.filter((l) => l.type === 'TCPWRAP')).to.deep.equal([]);
+      expect(report.unref.filter((l) => l.type === 'TCPWRAP')).to.deep.equal([]);
+      expect(await get(), 'still reused after the scope').to.equal(true);
+    } finally {
+      agent.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('a timer born unref\'d is still listed and cancelled; with unref: "fail" it fails with its creation site', async function () {
+    const { setTimeout: sleep } = await import('node:timers/promises');
+    const listed = lib.enter('unref born', { mode: 'manual' });
+    sleep(60000, undefined, { ref: false }).catch(() => {});
+    const quiet = await lib.exit(listed);
+    expect(quiet.failed).to.equal(false);
+    expect(quiet.unref.map((l) => [l.type, l.cancelled])).to.deep.equal([['Timeout', true]]);
+
+    const strict = lib.enter('unref born, strict', { mode: 'fail', unref: 'fail' });
+    sleep(60000, undefined, { ref: false }).catch(() => {});
+    const failing = await lib.exit(strict);
+    expect(failing.failed).to.equal(true);
+    expect(failing.unref).to.have.length(1);
+    expect(failing.unref[0].stack).to.match(/hot-path\.test\.ts:\d+:\d+/);
+  });
+});
