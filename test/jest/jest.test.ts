@@ -21,6 +21,28 @@ for (const version of JEST_VERSIONS) {
       await version.install?.();
     });
 
+    describe('late failures', function () {
+      before(async function () {
+        run = await runJest(version, ['late.test.js'], { args: ['--runInBand'] });
+      });
+
+      it('cancels and reports what a timed-out test left, after its timeout error', function () {
+        const [timeout, leak] = run.test('times out and leaks').failureMessages;
+        expect(timeout).to.include('Exceeded timeout of 100 ms');
+        expect(leak).to.match(/^LeakError: test leaked 1 async resource \(cancelled\)\n\s+Timeout\s+setInterval\(poll, 10 ms\) — cleared with clearInterval/);
+        expectExitedOnItsOwn(run);
+      });
+
+      it('fails the test whose continuation threw after it ended, not the running one', function () {
+        expect(run.test('leaves a continuation that throws after it ended').failureMessages.join('\n')).to.include(
+          'rejected after its test ended',
+        );
+        expect(run.test('opens the gate and passes').status).to.equal('passed');
+        expect(run.test('runs last').status).to.equal('passed');
+        expect(run.stderr).to.include('async work outlived its test "leaves a continuation that throws after it ended"');
+      });
+    });
+
     describe('timers, in band', function () {
       before(async function () {
         run = await runJest(version, ['timers.test.js'], { args: ['--runInBand'] });

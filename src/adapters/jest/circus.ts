@@ -38,6 +38,8 @@ export interface CircusEvent {
   test?: CircusTest;
   hook?: CircusHook;
   describeBlock?: CircusDescribeBlock;
+  /** On `error`: what a callback threw (or a promise rejected with) outside Jest's control. */
+  error?: unknown;
 }
 
 /** Titles from the outermost describe block to the test (or block), the root left out. */

@@ -17,6 +17,7 @@ export interface JestScopeOwner {
  */
 export class FileScopes {
   private readonly tests = new WeakMap<CircusTest, Scope>();
+  private readonly testsByScope = new WeakMap<Scope, CircusTest>();
   private readonly blocks = new WeakMap<CircusDescribeBlock, Scope>();
   /** Every scope created and not yet ended, so teardown can end what Jest never finished. */
   readonly open = new Set<Scope>();
@@ -50,9 +51,15 @@ export class FileScopes {
       scope = createScope(title, undefined, this.block(test.parent));
       scope.owner = { kind: 'test', title, path } satisfies JestScopeOwner;
       this.tests.set(test, scope);
+      this.testsByScope.set(scope, test);
       this.open.add(scope);
     }
     return scope;
+  }
+
+  /** The test a scope of this file belongs to, if it is a test's. */
+  testOf(scope: Scope): CircusTest | undefined {
+    return this.testsByScope.get(scope);
   }
 
   openBlock(block: CircusDescribeBlock): Scope | undefined {

@@ -1,3 +1,4 @@
+import { currentScope } from '../../hooks/context';
 import { endScope } from '../../tracker/lifecycle';
 import type { IsolationOptions } from '../../tracker/config';
 import { recordInternalError } from '../../tracker/internal-errors';
@@ -63,6 +64,8 @@ export class FileSession {
         return event.test ? this.finishTest(event.test) : undefined;
       case 'run_describe_finish':
         return event.describeBlock ? this.finishBlock(event.describeBlock) : undefined;
+      case 'error':
+        return this.returnLateError(event.error, state);
       default:
         return undefined;
     }
@@ -106,6 +109,27 @@ export class FileSession {
       if (test && test.type === 'test') return test as CircusTest;
     }
     return this.state?.currentlyRunningTest ?? undefined;
+  }
+
+  /**
+   * jest-circus (29) gives an error thrown by a callback of a test that already ended to the
+   * test running now. The handler runs in the thrower's async context: the error goes back to
+   * the test that created that callback (Jest reads the errors when the file ends).
+   */
+  private returnLateError(error: unknown, state: CircusState): void {
+    try {
+      const scope = currentScope();
+      const creator = scope?.state === 'ended' ? this.scopes.testOf(scope) : undefined;
+      const running = state.currentlyRunningTest;
+      if (creator === undefined || !running || creator === running) return;
+      const index = running.errors.lastIndexOf(error);
+      if (index < 0) return;
+      running.errors.splice(index, 1);
+      creator.errors.push(error);
+      notify(`an error was thrown by a callback of "${scope!.name}" after that test ended; failing that test`);
+    } catch (failure) {
+      recordInternalError('attributing a late Jest error', failure);
+    }
   }
 
   private async finishTest(test: CircusTest): Promise<void> {
