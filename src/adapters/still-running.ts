@@ -38,14 +38,16 @@ export function watchForStillRunning(): void {
       // This timer is unref'd, so it is not among them.
       const held = [...counts];
       if (held.length === 0) return;
-      notify(
-        `the test run has ended but the process is still running, held by ${held
-          .map(([type, n]) => `${n} x ${type}`)
-          .join(', ')}.\n` +
-          "Every test's own leaks were cancelled: these were created outside any test (module load, global setup, root hooks).\n" +
-          (why ? 'Where they were created:' : 'Run with ASYNC_ISOLATION_WHY=1 to see where they were created.'),
-      );
-      void why?.then((print) => print?.({ error: (...args) => process.stderr.write(args.join(' ') + '\n') }));
+      void (why ?? Promise.resolve(undefined)).then((print) => {
+        notify(
+          `the test run has ended but the process is still running, held by ${held
+            .map(([type, n]) => `${n} x ${type}`)
+            .join(', ')}.\n` +
+            "Every test's own leaks were cancelled: these were created outside any test (module load, global setup, root hooks).\n" +
+            (print ? 'Where they were created:' : 'Run with ASYNC_ISOLATION_WHY=1 to see where they were created.'),
+        );
+        print?.({ error: (...args) => process.stderr.write(args.join(' ') + '\n') });
+      });
     }, GRACE_MS).unref(),
   );
 }

@@ -2,6 +2,7 @@ import { createHook, type AsyncHook } from 'node:async_hooks';
 import { currentScope, processWide } from './context';
 import { captureStack } from './stack';
 import { installListenSites } from './listen-site';
+import { installWatchFileNames } from './watch-file-name';
 import { resourceKinds, serverTypes } from '../tracker/resource-kinds';
 import type { ResourceRecord, Scope } from '../tracker/scope';
 import { recordInternalError } from '../tracker/internal-errors';
@@ -11,6 +12,7 @@ import { enableClientInstrumentation } from '../adapters/clients/instrument';
 // Frames Node puts between a resource's creation and the user's call: timers need few, a
 // socket connect goes through many.
 const TIMER_INTERNAL_FRAMES = 5;
+const LATE_FRAMES = 10;
 const HANDLE_INTERNAL_FRAMES = 24;
 
 /** Server handles by async id, while their scope is open: accepted sockets have no context. */
@@ -54,6 +56,7 @@ function init(asyncId: number, type: string, triggerAsyncId: number, resource: o
       if (serverScopes.size === 0 || (scope = serverScopes.get(triggerAsyncId)) === undefined) return;
       accepted = true;
     }
+    if (scope.options.mode === 'off') return;
     if (kind === undefined) {
       if (scope.state === 'ended') onLatePromise(scope);
       else scope.promisesCreated++;
@@ -62,12 +65,14 @@ function init(asyncId: number, type: string, triggerAsyncId: number, resource: o
     // The http Agent re-inits a keep-alive socket on every reuse with a ReusedHandle wrapper
     // that has no owner: such a record is dead from the start and never reported, so an open
     // scope skips it (and its ~12 us stack capture, once per request).
-    if (scope.state !== 'ended' && isReusedHandle(resource)) return;
+    if (kind.family === 'socket' && scope.state !== 'ended' && isReusedHandle(resource)) return;
     const record: ResourceRecord = accepted ? { type, resource, kind, accepted } : { type, resource, kind };
     if (scope.state !== 'open' || needsStackWhileOpen(type, resource, scope)) {
       const limit = Error.stackTraceLimit;
-      Error.stackTraceLimit =
-        (kind.family === 'timer' ? TIMER_INTERNAL_FRAMES : HANDLE_INTERNAL_FRAMES) + scope.options.stackDepth;
+      // At least one user frame, to tell user code from the runner's; more for late work, which
+      // is rare and must be told from Node's own.
+      const userFrames = scope.state === 'ended' ? LATE_FRAMES : Math.max(scope.options.stackDepth, 1);
+      Error.stackTraceLimit = (kind.family === 'timer' ? TIMER_INTERNAL_FRAMES : HANDLE_INTERNAL_FRAMES) + userFrames;
       captureStack(record, init);
       Error.stackTraceLimit = limit;
     }
@@ -91,10 +96,20 @@ export function forgetServers(scope: Scope): void {
 /** Installs the resource hook once. `trackPromises: false` keeps Node >= 24.14 cheap. */
 export function installResourceHook(): void {
   if (installed.hook !== undefined) return;
-  installListenSites();
-  enableClientInstrumentation();
   const options = { init, trackPromises: false } as Parameters<typeof createHook>[0];
   installed.hook = createHook(options).enable();
+  // Extras that sharpen reports: one failing must not cost the hook itself.
+  for (const [what, install] of [
+    ['listen() call sites', installListenSites],
+    ['fs.watchFile() file names', installWatchFileNames],
+    ['pg and kafkajs instrumentation', enableClientInstrumentation],
+  ] as const) {
+    try {
+      install();
+    } catch (error) {
+      recordInternalError(`installing ${what}`, error);
+    }
+  }
 }
 
 /** Whether the hook is installed (it is not in `off` mode). */

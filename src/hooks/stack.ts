@@ -40,6 +40,8 @@ export interface ReadStack {
   text: string;
   /** The code that created the resource is a test runner's own (its timeout timer, say). */
   fromRunner: boolean;
+  /** Some frame (within the captured ones, whatever `depth`) is the user's code. */
+  hasUserFrame: boolean;
 }
 
 /**
@@ -55,18 +57,20 @@ export function readStack(holder: CapturedStack, depth: number): ReadStack {
     raw = undefined;
   }
   holder.stack = undefined;
-  if (typeof raw !== 'string') return { text: '', fromRunner: false };
+  if (typeof raw !== 'string') return { text: '', fromRunner: false, hasUserFrame: false };
   const cwd = process.cwd() + path.sep;
   const frames: string[] = [];
   let fromRunner: boolean | undefined;
+  let hasUserFrame = false;
   for (const line of raw.split('\n')) {
     const trimmed = line.trim();
     if (!trimmed.startsWith('at ')) continue;
     if (fromRunner === undefined && !isNodeOrOwnFrame(trimmed)) fromRunner = RUNNER_FRAME.test(trimmed);
     if (isInternalFrame(trimmed)) continue;
+    hasUserFrame = true;
     if (frames.length < depth) frames.push(trimmed.split('file://' + cwd).join('').split(cwd).join(''));
   }
-  return { text: frames.join('\n'), fromRunner: fromRunner === true };
+  return { text: frames.join('\n'), fromRunner: fromRunner === true, hasUserFrame };
 }
 
 /** {@link readStack}'s text alone. */

@@ -128,10 +128,15 @@ async function finish(scope: Scope): Promise<LeakReport> {
   // From here on, whatever the scope's callbacks create is outlived work.
   scope.state = 'ended';
   scope.report = report;
-  scope.records = [];
+  forget(scope);
+  return report;
+}
+
+/** Unlinks an ended scope from everything that would keep its contents alive. */
+function forget(scope: Scope): void {
+  scope.release();
   scope.parent?.children.delete(scope);
   forgetServers(scope);
-  return report;
 }
 
 function checkScope(where: string, scope: unknown): Scope {
@@ -185,6 +190,7 @@ export function endScope(scope: Scope): Promise<LeakReport> {
         const report = emptyReport(scope);
         scope.state = 'ended';
         scope.report = report;
+        forget(scope);
         return report;
       }),
     );
@@ -194,7 +200,7 @@ export function endScope(scope: Scope): Promise<LeakReport> {
 
 /**
  * Runs `fn(scope)` in a new scope and returns its value. Throws `fn`'s own error if it threw
- * (leaks are still cancelled; the report is on `error.leakReport`), else a {@link LeakError}
+ * (leaks are still cancelled; when it leaked, the report is on `error.leakReport`), else a {@link LeakError}
  * when the scope leaked.
  */
 export async function withIsolation<T>(

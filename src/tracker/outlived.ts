@@ -39,8 +39,8 @@ function cancelQueued(): void {
     try {
       const created = readStack(record, scope.options.stackDepth);
       // A runner (or Node itself) handling the scope's late error creates its own timers in
-      // that context: with no user frame, it is not the user's work.
-      if (created.fromRunner || created.text === '') continue;
+      // that context: with no user frame at all, it is not the user's work.
+      if (created.fromRunner || !created.hasUserFrame) continue;
       work.stack = created.text;
       work.description = `${record.kind.describe(record.resource)} created after the scope ended`;
       if (record.kind.liveness(record.resource) !== 'dead') {
@@ -63,7 +63,7 @@ export function onLateResource(scope: Scope, record: ResourceRecord): void {
   queued.push([scope, record]);
 }
 
-/** A promise created by an ended scope's continuation: reported once per scope and turn. */
+/** A promise created by an ended scope's continuation: reported once per scope. */
 export function onLatePromise(scope: Scope): void {
   const report = scope.report;
   if (report === undefined || report.outlived.length >= MAX_PER_SCOPE) return;

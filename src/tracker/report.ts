@@ -91,7 +91,7 @@ export function formatLeak(leak: Leak, indent = '  '): string {
  * creation site, then hints. `subject` is `test`, `suite`, or a quoted scope name.
  */
 export function formatReport(report: LeakReport, subject: string): string {
-  const counted = report.failed || report.leaks.length > 0 ? report.leaks : [];
+  const counted = report.leaks;
   const lines: string[] = [];
   if (counted.length > 0) {
     lines.push(`${subject} leaked ${plural(counted.length, 'async resource')} (${cancelSummary(counted)})`);

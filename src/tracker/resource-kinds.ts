@@ -4,7 +4,10 @@
  * from the table (TickObject, requests, parsers, process-wide singletons) are never tracked.
  */
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { runInternal } from '../hooks/context';
+import { watchedFile } from '../hooks/watch-file-name';
 import { realTimers } from './real-timers';
 
 const SIGKILL_AFTER_MS = 2000;
@@ -228,10 +231,22 @@ export const resourceKinds: ReadonlyMap<string, ResourceKind> = new Map<string, 
   ],
   [
     'STATWATCHER',
-    closingByOwner('watcher', () => 'fs.watchFile() watcher', (w) => {
-      w.stop();
-      return 'stopped';
-    }),
+    closingByOwner(
+      'watcher',
+      (r) => {
+        const file = watchedFile(handleOwner(r) ?? {});
+        return file === undefined ? 'fs.watchFile() watcher' : `fs.watchFile(${path.relative(process.cwd(), String(file))}) watcher`;
+      },
+      (w) => {
+        const file = watchedFile(w);
+        if (file === undefined) {
+          w.stop();
+          return 'stopped';
+        }
+        fs.unwatchFile(file);
+        return 'stopped with fs.unwatchFile';
+      },
+    ),
   ],
   [
     'ZLIB',

@@ -37,6 +37,7 @@ export interface TrackOptions<T> {
 export type ScopeState = 'open' | 'closing' | 'ended';
 
 const COMPACT_MIN = 1024;
+const COMPACT_KEEP_NEWEST = 64;
 const CLOSE_METHODS = ['close', 'end', 'destroy', 'disconnect', 'stop', 'shutdown'] as const;
 let nextId = 1;
 
@@ -179,7 +180,11 @@ export class Scope {
   }
 
   private compact(): void {
-    const alive = this.records.filter((r) => {
+    // The newest records may be handles still under construction (inside the hook, their
+    // owner is not set yet, so they would look dead): only older ones are pruned.
+    const settled = this.records.length - COMPACT_KEEP_NEWEST;
+    const alive = this.records.filter((r, index) => {
+      if (index >= settled) return true;
       try {
         return r.kind.liveness(r.resource) !== 'dead';
       } catch {
@@ -188,6 +193,15 @@ export class Scope {
     });
     this.records = alive;
     this.compactAt = Math.max(COMPACT_MIN, alive.length * 2);
+  }
+
+  /** @internal drops what an ended scope no longer needs (cleanups, tracked objects, records). */
+  release(): void {
+    this.records = [];
+    this.tracked.length = 0;
+    this.deferred.length = 0;
+    this.ownedLeaks.length = 0;
+    this.controller = undefined;
   }
 
   private assertOpen(what: string): void {

@@ -101,8 +101,9 @@ describe('Mocha adapter: leaks fail the leaking test itself', function () {
       expect(child).to.match(/PROCESSWRAP child process pid \d+: .*node -e setInterval.* — killed \(SIGTERM\)/);
       expect(run.failure('processes and watchers leaks an fs watcher')!.err.message).to.include('fs.watch() watcher — closed');
       expect(run.failure('processes and watchers leaks a stat watcher')!.err.message).to.include(
-        'fs.watchFile() watcher — stopped',
+        'fs.watchFile(processes.spec.js) watcher — stopped with fs.unwatchFile',
       );
+      expect(run.passed('processes and watchers watches the same file again after the leaked watcher was cancelled')).to.equal(true);
       expect(run.failure('processes and watchers leaks a zlib stream')!.err.message).to.include('zlib Gzip stream — closed');
       expect(run.passed('processes and watchers waits for its child')).to.equal(true);
       expectExitedOnItsOwn(run);

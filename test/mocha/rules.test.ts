@@ -83,6 +83,19 @@ describe('Mocha adapter: attribution rules', function () {
     });
   });
 
+  describe('an error thrown while a test is being judged', function () {
+    it('fails that test alone and the run goes on', async function () {
+      run = await runMocha(['closing.spec.js']);
+      const failure = run.failure('an error while the test is being judged throws from a timer while its socket is still closing')!;
+      expect(failure.err.message).to.equal('thrown while the test was being judged');
+      expect(run.passed('an error while the test is being judged throws from a timer while its socket is still closing')).to.equal(false);
+      expect(run.passed('an error while the test is being judged runs next')).to.equal(true);
+      expect(run.passed('an error while the test is being judged runs last')).to.equal(true);
+      expect(run.json.stats.failures).to.equal(1);
+      expectExitedOnItsOwn(run);
+    });
+  });
+
   describe('spec formats', function () {
     it('works for ESM specs, including allowLeaks() imported from the package', async function () {
       run = await runMocha(['esm.spec.mjs']);

@@ -138,6 +138,50 @@ describe('programmatic API', function () {
     });
   });
 
+  describe('many resources in one scope', function () {
+    it('still reports a socket created after the record list was pruned', async function () {
+      const server = net.createServer();
+      await detached(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
+      const report = await isolated(async () => {
+        const scope = enter('pruned');
+        for (let i = 0; i < 1100; i++) clearTimeout(setTimeout(() => {}, 1000));
+        const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+        await once(client, 'connect');
+        return exit(scope);
+      });
+      server.close();
+      expect(report.leaks.map((l) => l.type)).to.deep.equal(['TCPWRAP']);
+      expect(report.leaks[0].cancelledBy).to.equal('destroyed');
+    });
+  });
+
+  describe('stackDepth: 0', function () {
+    it('still cancels work that outlived its scope', async function () {
+      let late: NodeJS.Timeout | undefined;
+      const seen: OutlivedWork[] = [];
+      const stop = onOutlived((scope, work) => {
+        if (scope.name === 'no frames') seen.push(work);
+      });
+      try {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        await isolated(async () => {
+          const scope = enter('no frames', { stackDepth: 0 });
+          void gate.then(() => (late = setInterval(() => {}, 1000)));
+          await exit(scope);
+        });
+        release();
+        await tick();
+        await tick();
+        expect((late as unknown as { _destroyed: boolean })._destroyed).to.equal(true);
+        expect(seen.some((w) => w.type === 'Timeout' && w.cancelled)).to.equal(true);
+      } finally {
+        stop();
+        clearInterval(late);
+      }
+    });
+  });
+
   describe('concurrent scopes', function () {
     it('never see each other\'s resources', async function () {
       const [a, b] = await Promise.all([

@@ -35,17 +35,15 @@ async function finishTest(runner: any, test: any, scope: Scope): Promise<void> {
   const report = await endScope(scope);
   const held = heldEvents.get(test) ?? [];
   heldEvents.delete(test);
-  // Mocha leaves the state of an attempt it retries unset.
-  const outcome = held.length > 0 ? 'passed' : String(test.state ?? 'retried');
+  // Mocha leaves the state of an attempt it retries unset. A held pass may have been failed
+  // since, by an error its callbacks threw while its leaks were judged.
+  const outcome = String(test.state ?? 'retried');
+  const passed = held.length > 0 && test.state === 'passed';
   record('test', test, outcome, report);
-  if (report.failed && held.length > 0) {
-    runner.fail(test, new LeakError(report, formatReport(report, 'test')));
-    for (const [event, args] of held) if (event !== 'pass') runner.emit(event, ...args);
-    return;
-  }
-  if (report.failed) notifyReport(test.fullTitle(), report, `test ${outcome}; its leaks were cancelled`);
+  if (report.failed && passed) runner.fail(test, new LeakError(report, formatReport(report, 'test')));
+  else if (report.failed) notifyReport(test.fullTitle(), report, `test ${outcome}; its leaks were cancelled`);
   else notifyUnfailedReport(test.fullTitle(), report);
-  for (const [event, args] of held) runner.emit(event, ...args);
+  for (const [event, args] of held) if (event !== 'pass' || (passed && !report.failed)) runner.emit(event, ...args);
 }
 
 async function finishSuite(runner: any, suite: any, scope: Scope, Hook: MochaClasses['Hook']): Promise<void> {
@@ -156,18 +154,22 @@ let activeRunner: any;
 /** Errors already attributed, so Mocha re-emitting a rejection does not fail a test twice. */
 const attributed = new WeakSet<object>();
 
-/** The test whose callbacks threw `err` after that test ended, if that is what happened. */
-function endedCreator(runner: any): any {
+/**
+ * The test whose callbacks threw after its body and hooks were done: while its scope is
+ * closing (its leaks are being judged) or once it ended, the error is that test's.
+ */
+function lateCreator(runner: any): any {
   const scope = currentScope();
   const owner = scope?.owner as any;
-  if (scope?.state !== 'ended' || owner?.type !== 'test' || owner === runner.currentRunnable) return undefined;
-  return runner.state === 'stopped' ? undefined : owner;
+  if (owner?.type !== 'test' || runner.state === 'stopped') return undefined;
+  if (scope!.state === 'closing') return owner;
+  return scope!.state === 'ended' && owner !== runner.currentRunnable ? owner : undefined;
 }
 
 function failLate(runner: any, test: any, err: unknown): void {
   const error = err instanceof Error ? err : new Error(String(err));
   attributed.add(error);
-  notify(`an error was thrown by a callback of "${test.fullTitle()}" after that test ended; failing that test`);
+  notify(`an error was thrown by a callback of "${test.fullTitle()}" after that test finished; failing that test`);
   runner.fail(test, error);
 }
 
@@ -182,7 +184,7 @@ function patchUncaught(Runner: MochaClasses['Runner']): void {
   proto._uncaught = function uncaught(this: any, err: unknown) {
     let creator: any;
     try {
-      creator = endedCreator(this);
+      creator = lateCreator(this);
     } catch (error) {
       recordInternalError('attributing an uncaught error', error);
     }
@@ -200,7 +202,7 @@ function onUnhandledRejection(reason: unknown): void {
   try {
     const runner = activeRunner;
     if (runner === undefined || (typeof reason === 'object' && reason !== null && attributed.has(reason))) return;
-    const creator = endedCreator(runner);
+    const creator = lateCreator(runner);
     if (creator !== undefined) return failLate(runner, creator, reason);
     const scope = currentScope();
     if (scope?.state === 'open' && scope.owner === runner.currentRunnable && scope.owner !== undefined) {
