@@ -37,7 +37,7 @@ async function finishTest(runner: any, test: any, scope: Scope): Promise<void> {
   heldEvents.delete(test);
   // Mocha leaves the state of an attempt it retries unset. A held pass may have been failed
   // since, by an error its callbacks threw while its leaks were judged.
-  const outcome = String(test.state ?? 'retried');
+  const outcome = String(test.state ?? (test.currentRetry?.() < test.retries?.() ? 'retried' : 'not run'));
   const passed = held.length > 0 && test.state === 'passed';
   record('test', test, outcome, report);
   if (report.failed && passed) runner.fail(test, new LeakError(report, formatReport(report, 'test')));
