@@ -73,8 +73,11 @@ function init(asyncId: number, type: string, triggerAsyncId: number, resource: o
       // is rare and must be told from Node's own.
       const userFrames = scope.state === 'ended' ? LATE_FRAMES : Math.max(scope.options.stackDepth, 1);
       Error.stackTraceLimit = (kind.family === 'timer' ? TIMER_INTERNAL_FRAMES : HANDLE_INTERNAL_FRAMES) + userFrames;
-      captureStack(record, init);
-      Error.stackTraceLimit = limit;
+      try {
+        captureStack(record, init);
+      } finally {
+        Error.stackTraceLimit = limit;
+      }
     }
     if (scope.state === 'ended') {
       onLateResource(scope, record);
