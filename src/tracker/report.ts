@@ -60,6 +60,8 @@ const HINTS: Record<string, string> = {
   process: 'kill child processes or wait for their exit',
   watcher: 'close watchers with close()',
   stream: 'close streams with close()/destroy()',
+  worker: 'end workers with worker.terminate()',
+  port: 'close message ports with port.close()',
 };
 
 function plural(n: number, word: string): string {

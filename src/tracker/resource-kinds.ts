@@ -211,6 +211,38 @@ const udp: ResourceKind = {
   subject: (r) => handleOwner(r) ?? r,
 };
 
+/** A handle with no JS owner: alive while it holds the event loop (`hasRef()`). */
+function selfOwned(family: string, label: (r: any) => string, stop: (r: any) => string): ResourceKind {
+  return {
+    family,
+    liveness: (r) => (typeof r.hasRef === 'function' && r.hasRef() === true ? 'alive' : 'dead'),
+    isRefed: () => true,
+    describe: label,
+    cancel: stop,
+    subject: (r) => r,
+  };
+}
+
+const workerThread = selfOwned(
+  'worker',
+  (r) => `worker thread ${r.threadId ?? '?'}`,
+  (r) => {
+    r.stopThread();
+    return 'terminated';
+  },
+);
+
+// Unref'd ports (Node's own, a worker's internal ones) never hold the process: only ports that
+// listen for messages are judged.
+const messagePort = selfOwned(
+  'port',
+  () => 'MessagePort listening for messages',
+  (r) => {
+    r.close();
+    return 'closed';
+  },
+);
+
 /** The reported types, by async_hooks type name. */
 export const resourceKinds: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
   ['Timeout', timeout],
@@ -248,6 +280,8 @@ export const resourceKinds: ReadonlyMap<string, ResourceKind> = new Map<string, 
       },
     ),
   ],
+  ['WORKER', workerThread],
+  ['MESSAGEPORT', messagePort],
   [
     'ZLIB',
     closingByOwner('stream', (r) => `zlib ${handleOwner(r)?.constructor?.name ?? ''} stream`.replace('  ', ' '), (z) => {

@@ -106,6 +106,14 @@ describe('Mocha adapter: leaks fail the leaking test itself', function () {
       expect(run.passed('processes and watchers watches the same file again after the leaked watcher was cancelled')).to.equal(true);
       expect(run.failure('processes and watchers leaks a zlib stream')!.err.message).to.include('zlib Gzip stream — closed');
       expect(run.passed('processes and watchers waits for its child')).to.equal(true);
+      expect(run.failure('workers and message ports leaks a worker thread')!.err.message).to.match(
+        /WORKER\s+worker thread \d+ — terminated\n\s+at Context\.<anonymous> \(processes\.spec\.js:\d+:\d+\)/,
+      );
+      expect(run.failure('workers and message ports leaks a message port listening for messages')!.err.message).to.include(
+        'MESSAGEPORT MessagePort listening for messages — closed',
+      );
+      expect(run.passed('workers and message ports terminates its worker')).to.equal(true);
+      expect(run.passed('workers and message ports closes its ports')).to.equal(true);
       expectExitedOnItsOwn(run);
     });
   });
