@@ -42,7 +42,8 @@ export function reportPath(): string | undefined {
   return raw ? resolve(raw) : undefined;
 }
 
-function partsDir(path: string): string {
+/** Where the processes of a run put their parts of the report at `path`. */
+export function partsDir(path: string): string {
   return `${path}.parts`;
 }
 
@@ -92,6 +93,32 @@ export function startMerging(): void {
   ensureExitHook();
 }
 
+let claimedRun: number | undefined;
+
+/**
+ * For runners with no hook that runs once before their workers (Jest without a globalSetup,
+ * `node --test`): every process of a run knows the run by one id (the runner's pid); the first
+ * to claim it removes the parts an earlier run left and marks the folder, exclusively, so
+ * processes that race never clear each other's parts.
+ */
+export function claimRun(runId: number): void {
+  const path = reportPath();
+  if (path === undefined || claimedRun === runId) return;
+  claimedRun = runId;
+  const dir = partsDir(path);
+  const marker = `run-${runId}.id`;
+  try {
+    mkdirSync(dir, { recursive: true });
+    const names = readdirSync(dir);
+    if (names.includes(marker)) return;
+    writeFileSync(join(dir, marker), '', { flag: 'wx' });
+    for (const name of names) rmSync(join(dir, name), { force: true, recursive: true });
+  } catch (error) {
+    // EEXIST: another process of this run claimed it first.
+    if ((error as NodeJS.ErrnoException)?.code !== 'EEXIST') recordInternalError('clearing old report parts', error);
+  }
+}
+
 /** Merges every part (every worker's) into the report file. Returns what it wrote. */
 export function mergeParts(): ReportFile | undefined {
   const path = reportPath();
@@ -130,6 +157,3 @@ export function mergeParts(): ReportFile | undefined {
     return undefined;
   }
 }
-
-/** @deprecated the former name of {@link startMerging}. */
-export const clearParts = startMerging;

@@ -1,14 +1,8 @@
-import { closeSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { recordInternalError } from '../../tracker/internal-errors';
-import { flushPart, mergeParts, reportPath, startMerging } from '../../tracker/report-file';
+import { claimRun, flushPart, mergeParts, partsDir, reportPath } from '../../tracker/report-file';
 
 const MAX_MERGES = 20;
-
-/** Where the parts of `ASYNC_ISOLATION_REPORT` go (the core's layout: `<report>.parts/`). */
-function partsDir(path: string): string {
-  return `${path}.parts`;
-}
 
 function snapshot(dir: string): string {
   try {
@@ -24,30 +18,10 @@ function snapshot(dir: string): string {
 
 /**
  * `node --test` loads `--import` modules only in the processes that run test files, never in
- * the runner process, so there is no single place to start and end the run. The processes of
- * one run share their parent: the first of them clears old parts (a marker file per parent
- * says it was done); each merges at exit. A merge that raced with a newer part merges again,
- * so the last process to write leaves a complete report.
+ * the runner process, so there is no single place to start and end the run: the processes of
+ * one run share their parent, and each merges at exit. A merge that raced with a newer part
+ * merges again, so the last process to write leaves a complete report.
  */
-function startRun(path: string): void {
-  const dir = partsDir(path);
-  const runner = process.env.NODE_TEST_CONTEXT ? process.ppid : process.pid;
-  const marker = join(dir, `run-${runner}.marker`);
-  try {
-    closeSync(openSync(marker, 'r'));
-    return;
-  } catch {
-    // No marker: this is the run's first test process.
-  }
-  startMerging();
-  try {
-    mkdirSync(dir, { recursive: true });
-    closeSync(openSync(marker, 'a'));
-  } catch (error) {
-    recordInternalError('marking the node:test run', error);
-  }
-}
-
 function mergeUntilStable(): void {
   const path = reportPath();
   if (path === undefined) return;
@@ -64,7 +38,7 @@ function mergeUntilStable(): void {
 export function collectReportOfThisRun(nodeTest: typeof import('node:test')): void {
   const path = reportPath();
   if (path === undefined) return;
-  startRun(path);
+  claimRun(process.env.NODE_TEST_CONTEXT ? process.ppid : process.pid);
   // After the core's own exit hook (installed with the first entry) has flushed this part.
   nodeTest.after(() => {
     process.once('exit', mergeUntilStable);
