@@ -2,10 +2,10 @@ import { currentScope } from '../../hooks/context';
 import { endScope } from '../../tracker/lifecycle';
 import type { IsolationOptions } from '../../tracker/config';
 import { recordInternalError } from '../../tracker/internal-errors';
-import { formatReport, LeakError, type LeakReport } from '../../tracker/report';
-import { recordEntry } from '../../tracker/report-file';
+import type { LeakError, LeakReport } from '../../tracker/report';
 import type { Scope } from '../../tracker/scope';
-import { notify, notifyReport, notifyUnfailedReport } from '../warn';
+import { notify, notifyReport } from '../warn';
+import { judge } from '../judge';
 import {
   describeBlocks,
   titlePath,
@@ -136,13 +136,18 @@ export class FileSession {
     const scope = this.scopes.openTest(test);
     if (scope === undefined) return;
     try {
-      const outcome = test.errors.length > 0 ? 'failed' : 'passed';
-      const report = await this.end(scope);
-      const title = (scope.owner as JestScopeOwner).path;
-      recordEntry({ runner: 'jest', kind: 'test', file: this.testPath, title, outcome, report });
+      this.scopes.ended(scope);
+      const { error } = await judge(scope, {
+        runner: 'jest',
+        kind: 'test',
+        file: this.testPath,
+        title: () => (scope.owner as JestScopeOwner).path,
+        outcome: () => (test.errors.length > 0 ? 'failed' : 'passed'),
+        subject: 'test',
+        name: scope.name,
+      });
       // After the test's own errors: those stay first and untouched.
-      if (report.failed) test.errors.push(new LeakError(report, formatReport(report, 'test')));
-      else notifyUnfailedReport(scope.name, report);
+      if (error) test.errors.push(error);
     } catch (error) {
       recordInternalError('finishing a Jest test', error);
     }
@@ -152,15 +157,20 @@ export class FileSession {
     const scope = this.scopes.openBlock(block);
     if (scope === undefined) return;
     try {
-      const report = await this.end(scope);
-      if (block.parent || report.leaks.length + report.unref.length > 0) {
-        const title = (scope.owner as JestScopeOwner).path;
-        recordEntry({ runner: 'jest', kind: 'suite', file: this.testPath, title, outcome: 'ended', report });
-      }
+      this.scopes.ended(scope);
       const subject = blockSubject(block);
+      const { error } = await judge(scope, {
+        runner: 'jest',
+        kind: 'suite',
+        file: this.testPath,
+        title: () => (scope.owner as JestScopeOwner).path,
+        outcome: () => 'ended',
+        subject,
+        name: subject,
+        listed: (report) => block.parent !== undefined || report.leaks.length + report.unref.length > 0,
+      });
       // Like a failing afterAll hook: an error of the file, not of one of its tests.
-      if (report.failed) this.state?.unhandledErrors.push(fileLevelError(new LeakError(report, formatReport(report, subject))));
-      else notifyUnfailedReport(subject, report);
+      if (error) this.state?.unhandledErrors.push(fileLevelError(error));
     } catch (error) {
       recordInternalError('finishing a Jest describe block', error);
     }

@@ -1,11 +1,10 @@
 import { currentScope, runInScope, runInternal } from '../../hooks/context';
-import { endScope } from '../../tracker/lifecycle';
-import { formatReport, LeakError, type LeakReport } from '../../tracker/report';
 import { recordInternalError } from '../../tracker/internal-errors';
 import { onOutlived } from '../../tracker/outlived';
-import { recordEntry, flushPart, reportPath } from '../../tracker/report-file';
+import { flushPart } from '../../tracker/report-file';
 import type { Scope } from '../../tracker/scope';
-import { notify, notifyOutlived, notifyReport, notifyUnfailedReport } from '../warn';
+import { notify, notifyOutlived, notifyReport } from '../warn';
+import { judge } from '../judge';
 import { watchForStillRunning } from '../still-running';
 import { findMocha, type MochaClasses } from './mocha-classes';
 import { openSuiteScope, openTestScope, scopeForRunnable } from './scopes';
@@ -25,39 +24,48 @@ function titlePath(runnable: any): string[] {
   }
 }
 
-function record(kind: 'test' | 'suite', runnable: any, outcome: string, report: LeakReport): void {
-  if (reportPath() === undefined) return;
-  recordEntry({ runner: 'mocha', kind, file: runnable.file, title: titlePath(runnable), outcome, report });
+/** Mocha leaves the state of an attempt it retries (or never ran) unset. */
+function outcomeOf(test: any): string {
+  return String(test.state ?? (test.currentRetry?.() < test.retries?.() ? 'retried' : 'not run'));
 }
 
 /** Ends a test's scope after its afterEach hooks, then releases or replaces its held events. */
 async function finishTest(runner: any, test: any, scope: Scope): Promise<void> {
-  const report = await endScope(scope);
+  const name = test.fullTitle();
+  const { report, error } = await judge(scope, {
+    runner: 'mocha',
+    kind: 'test',
+    file: test.file,
+    title: () => titlePath(test),
+    outcome: () => outcomeOf(test),
+    subject: 'test',
+    name,
+  });
   const held = heldEvents.get(test) ?? [];
   heldEvents.delete(test);
-  // Mocha leaves the state of an attempt it retries unset. A held pass may have been failed
-  // since, by an error its callbacks threw while its leaks were judged.
-  const outcome = String(test.state ?? (test.currentRetry?.() < test.retries?.() ? 'retried' : 'not run'));
+  // A held pass may have been failed since, by an error its callbacks threw while it was judged.
   const passed = held.length > 0 && test.state === 'passed';
-  record('test', test, outcome, report);
-  if (report.failed && passed) runner.fail(test, new LeakError(report, formatReport(report, 'test')));
-  else if (report.failed) notifyReport(test.fullTitle(), report, `test ${outcome}; its leaks were cancelled`);
-  else notifyUnfailedReport(test.fullTitle(), report);
-  for (const [event, args] of held) if (event !== 'pass' || (passed && !report.failed)) runner.emit(event, ...args);
+  if (error && passed) runner.fail(test, error);
+  else if (error) notifyReport(name, report, `test ${outcomeOf(test)}; its leaks were cancelled`);
+  for (const [event, args] of held) if (event !== 'pass' || (passed && !error)) runner.emit(event, ...args);
 }
 
 async function finishSuite(runner: any, suite: any, scope: Scope, Hook: MochaClasses['Hook']): Promise<void> {
-  const report = await endScope(scope);
-  if (!suite.root || report.leaks.length + report.unref.length > 0) record('suite', suite, 'ended', report);
-  const title = suite.fullTitle() || 'root suite';
-  if (!report.failed) {
-    notifyUnfailedReport(`suite "${title}"`, report);
-    return;
-  }
+  const { error } = await judge(scope, {
+    runner: 'mocha',
+    kind: 'suite',
+    file: suite.file,
+    title: () => titlePath(suite),
+    outcome: () => 'ended',
+    subject: 'suite',
+    name: `suite "${suite.fullTitle() || 'root suite'}"`,
+    listed: (report) => !suite.root || report.leaks.length + report.unref.length > 0,
+  });
+  if (error === undefined) return;
   const hook = new Hook('"after all" hook: async-isolation leak check', () => {});
   hook.parent = suite;
   hook.file = suite.file;
-  runner.fail(hook, new LeakError(report, formatReport(report, 'suite')));
+  runner.fail(hook, error);
 }
 
 /** Runs `next` on a fresh tick outside every scope, so Mocha's own work belongs to no test. */

@@ -1,9 +1,7 @@
-import { endScope } from '../../tracker/lifecycle';
-import { formatReport, LeakError } from '../../tracker/report';
 import { onOutlived } from '../../tracker/outlived';
-import { recordEntry } from '../../tracker/report-file';
 import type { Scope } from '../../tracker/scope';
-import { notifyOutlived, notifyReport, notifyUnfailedReport } from '../warn';
+import { notifyOutlived, notifyReport } from '../warn';
+import { judge } from '../judge';
 import { closeTestScope, openTestScope, ownFunction, scopeOf, scopeTestFunctions, titleOf, type TestContext } from './scopes';
 import { collectReportOfThisRun } from './report';
 
@@ -20,22 +18,20 @@ function fileOf(t: TestContext): string | undefined {
  */
 async function finishTest(t: TestContext, scope: Scope): Promise<void> {
   closeTestScope(t);
-  const report = await endScope(scope);
-  // Node >= 22.? tells whether the test passed so far; node:test keeps a test's first error.
-  const failedItself = t.passed === false;
-  recordEntry({
+  // node:test keeps a test's first error only: one that failed by itself shows that one.
+  const failedItself = (): boolean => t.passed === false;
+  const { report, error } = await judge(scope, {
     runner: 'node:test',
     kind: 'test',
     file: fileOf(t),
-    title: titleOf(t).split(' > '),
-    outcome: failedItself ? 'failed' : 'passed',
-    report,
+    title: () => titleOf(t).split(' > '),
+    outcome: () => (failedItself() ? 'failed' : 'passed'),
+    subject: 'test',
+    name: scope.name,
   });
-  if (report.failed) {
-    if (failedItself) notifyReport(scope.name, report, 'test failed; its leaks were cancelled');
-    throw new LeakError(report, formatReport(report, 'test'));
-  }
-  notifyUnfailedReport(scope.name, report);
+  if (error === undefined) return;
+  if (failedItself()) notifyReport(scope.name, report, 'test failed; its leaks were cancelled');
+  throw error;
 }
 
 function reportOutlived(): void {

@@ -1,10 +1,10 @@
-import { endScope } from '../../tracker/lifecycle';
-import { formatReport, LeakError } from '../../tracker/report';
+import type { LeakError } from '../../tracker/report';
 import { recordInternalError } from '../../tracker/internal-errors';
 import { onOutlived } from '../../tracker/outlived';
-import { flushPart, recordEntry } from '../../tracker/report-file';
+import { flushPart } from '../../tracker/report-file';
 import type { Scope } from '../../tracker/scope';
-import { notify, notifyOutlived, notifyUnfailedReport } from '../warn';
+import { notify, notifyOutlived } from '../warn';
+import { judge } from '../judge';
 import { resolveVitestApi, workerConfig, type Task, type TestContextLike, type VitestApi } from './api';
 import { inTestScope, openTestScope, ownHook, scopeEachHooks, titlePath } from './scopes';
 
@@ -23,12 +23,16 @@ function outcomeOf(test: Task): string {
  * when it leaked. The test's own errors are already in its result: this one comes after them.
  */
 async function finishTest(test: Task, scope: Scope): Promise<LeakError | undefined> {
-  const report = await endScope(scope);
-  const outcome = outcomeOf(test);
-  recordEntry({ runner: 'vitest', kind: 'test', file: test.file?.filepath, title: titlePath(test), outcome, report });
-  if (report.failed) return new LeakError(report, formatReport(report, 'test'));
-  notifyUnfailedReport(scope.name, report);
-  return undefined;
+  const { error } = await judge(scope, {
+    runner: 'vitest',
+    kind: 'test',
+    file: test.file?.filepath,
+    title: () => titlePath(test),
+    outcome: () => outcomeOf(test),
+    subject: 'test',
+    name: scope.name,
+  });
+  return error;
 }
 
 let preparationFailed = false;

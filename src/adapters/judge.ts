@@ -1,0 +1,43 @@
+import { endScope } from '../tracker/lifecycle';
+import { formatReport, LeakError, type LeakReport } from '../tracker/report';
+import { recordEntry, reportPath } from '../tracker/report-file';
+import type { Scope } from '../tracker/scope';
+import { notifyUnfailedReport } from './warn';
+
+/** What an adapter tells about the test (or suite) whose scope it ends. */
+export interface Judgement {
+  runner: string;
+  kind: 'test' | 'suite';
+  file: string | undefined;
+  /** Title path for the report file (computed only when a report file is asked for). */
+  title: () => string[];
+  /** The test's own outcome, read once its scope ended: an error thrown meanwhile counts. */
+  outcome: () => string;
+  /** Who leaked, as the report's first word: `test`, `suite`, a describe block... */
+  subject: string;
+  /** How a note on stderr names it. */
+  name: string;
+  /** Whether the report file lists it (default: always). */
+  listed?: (report: LeakReport) => boolean;
+}
+
+/** The ended scope's report, and the error that fails its test when it leaked. */
+export interface Verdict {
+  report: LeakReport;
+  error: LeakError | undefined;
+}
+
+/**
+ * Every adapter's end of a test: ends its scope, lists it in the JSON report, and returns the
+ * `LeakError` to fail it with; a report that fails nothing is told on stderr when worth it.
+ */
+export async function judge(scope: Scope, about: Judgement): Promise<Verdict> {
+  const report = await endScope(scope);
+  if (reportPath() !== undefined && (about.listed?.(report) ?? true)) {
+    const { runner, kind, file } = about;
+    recordEntry({ runner, kind, file, title: about.title(), outcome: about.outcome(), report });
+  }
+  if (report.failed) return { report, error: new LeakError(report, formatReport(report, about.subject)) };
+  notifyUnfailedReport(about.name, report);
+  return { report, error: undefined };
+}
