@@ -4,6 +4,7 @@ import { checkTargets } from './targets.mjs';
 const ROLES = [
   ['isolation', 'with async-isolation'],
   ['off', 'ASYNC_ISOLATION=off'],
+  ['floor', "an empty async hook (Node's floor)"],
   ['reference', "runner's own detector"],
 ];
 

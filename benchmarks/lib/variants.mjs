@@ -1,5 +1,7 @@
 // The processes compared for each runner and workload: the runner alone (the baseline), with
-// async-isolation, with async-isolation switched off, and the runner's own leak detector.
+// async-isolation, with async-isolation switched off, with an empty async hook (what Node
+// charges any async_hooks tracker before its own code runs; Mocha only, the cheapest runner) and
+// the runner's own leak detector.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -7,7 +9,7 @@ import { join } from 'node:path';
  * @typedef {object} Variant
  * @property {string} id         stable key in the JSON
  * @property {string} label      column/legend text
- * @property {'baseline'|'isolation'|'off'|'reference'} role
+ * @property {'baseline'|'isolation'|'off'|'floor'|'reference'} role
  * @property {string[]} args     node arguments
  * @property {Record<string,string>} env
  */
@@ -26,6 +28,13 @@ function mocha(root, dist, suite) {
       role: 'off',
       args: [...base, '--require', register, file],
       env: { ASYNC_ISOLATION: 'off' },
+    },
+    {
+      id: 'emptyHook',
+      label: 'mocha + an empty async hook',
+      role: 'floor',
+      args: [...base, '--require', join(root, 'benchmarks', 'lib', 'empty-hook.cjs'), file],
+      env: {},
     },
   ];
 }

@@ -1,5 +1,6 @@
 import * as net from 'node:net';
-import { currentScope, processWide } from './context';
+import { currentScope } from './context';
+import { processWide } from './process-wide';
 import { captureStack, type CapturedStack } from './stack';
 
 const SITE = Symbol.for('async-isolation.listen-site');

@@ -1,5 +1,6 @@
-import { createHook, type AsyncHook } from 'node:async_hooks';
-import { currentScope, processWide } from './context';
+import { activateContext, currentScope } from './context';
+import { processWide } from './process-wide';
+import { listenForResources, listeningForResources } from './async-hook';
 import { captureStack } from './stack';
 import { installListenSites } from './listen-site';
 import { installWatchFileNames } from './watch-file-name';
@@ -9,17 +10,14 @@ import { recordInternalError } from '../tracker/internal-errors';
 import { onLatePromise, onLateResource } from '../tracker/outlived';
 import { enableClientInstrumentation } from '../adapters/clients/instrument';
 
-// Frames Node puts between a resource's creation and the user's call: timers need few, a
-// socket connect goes through many.
-const TIMER_INTERNAL_FRAMES = 5;
+// Frames Node and the process's async hook put between a resource's creation and the user's
+// call: timers need few, a socket connect goes through many.
+const TIMER_INTERNAL_FRAMES = 6;
 const LATE_FRAMES = 10;
-const HANDLE_INTERNAL_FRAMES = 24;
+const HANDLE_INTERNAL_FRAMES = 25;
 
 /** Server handles by async id, while their scope is open: accepted sockets have no context. */
 const serverScopes = processWide('server-scopes', () => new Map<number, Scope>());
-
-/** One hook per process, whichever copy of the library installed it. */
-const installed = processWide('resource-hook', () => ({ hook: undefined as AsyncHook | undefined }));
 
 function isReusedHandle(resource: object): boolean {
   return (resource as { constructor?: { name?: unknown } }).constructor?.name === 'ReusedHandle';
@@ -43,51 +41,48 @@ function needsStackWhileOpen(type: string, resource: object, scope: Scope): bool
   return true;
 }
 
-function init(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
-  try {
-    // Untracked types (TickObject, FSREQCALLBACK, parsers...) leave before the context lookup.
-    const kind = type === 'PROMISE' ? undefined : resourceKinds.get(type);
-    if (kind === undefined && type !== 'PROMISE') return;
-    let scope = currentScope();
-    let accepted = false;
-    if (scope === undefined) {
-      // A connection accepted by a server is created from C++ with no context: it belongs to
-      // whoever owns the server.
-      if (serverScopes.size === 0 || (scope = serverScopes.get(triggerAsyncId)) === undefined) return;
-      accepted = true;
-    }
-    if (scope.options.mode === 'off') return;
-    if (kind === undefined) {
-      if (scope.state === 'ended') onLatePromise(scope);
-      else scope.promisesCreated++;
-      return;
-    }
-    // The http Agent re-inits a keep-alive socket on every reuse with a ReusedHandle wrapper
-    // that has no owner: such a record is dead from the start and never reported, so an open
-    // scope skips it (and its ~12 us stack capture, once per request).
-    if (kind.family === 'socket' && scope.state !== 'ended' && isReusedHandle(resource)) return;
-    const record: ResourceRecord = accepted ? { type, resource, kind, accepted } : { type, resource, kind };
-    if (scope.state !== 'open' || needsStackWhileOpen(type, resource, scope)) {
-      const limit = Error.stackTraceLimit;
-      // At least one user frame, to tell user code from the runner's; more for late work, which
-      // is rare and must be told from Node's own.
-      const userFrames = scope.state === 'ended' ? LATE_FRAMES : Math.max(scope.options.stackDepth, 1);
-      Error.stackTraceLimit = (kind.family === 'timer' ? TIMER_INTERNAL_FRAMES : HANDLE_INTERNAL_FRAMES) + userFrames;
-      try {
-        captureStack(record, init);
-      } finally {
-        Error.stackTraceLimit = limit;
-      }
-    }
-    if (scope.state === 'ended') {
-      onLateResource(scope, record);
-      return;
-    }
-    if (serverTypes.has(type)) serverScopes.set(asyncId, scope);
-    scope.add(record);
-  } catch (error) {
-    recordInternalError(`async hook init (${type})`, error);
+/** The async hook's resource listener (the hook guards it: nothing thrown here escapes). */
+function onResource(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
+  // Untracked types (TickObject, FSREQCALLBACK, parsers...) leave before the context lookup.
+  const kind = type === 'PROMISE' ? undefined : resourceKinds.get(type);
+  if (kind === undefined && type !== 'PROMISE') return;
+  let scope = currentScope();
+  let accepted = false;
+  if (scope === undefined) {
+    // A connection accepted by a server is created from C++ with no context: it belongs to
+    // whoever owns the server.
+    if (serverScopes.size === 0 || (scope = serverScopes.get(triggerAsyncId)) === undefined) return;
+    accepted = true;
   }
+  if (scope.options.mode === 'off') return;
+  if (kind === undefined) {
+    if (scope.state === 'ended') onLatePromise(scope);
+    else scope.promisesCreated++;
+    return;
+  }
+  // The http Agent re-inits a keep-alive socket on every reuse with a ReusedHandle wrapper
+  // that has no owner: such a record is dead from the start and never reported, so an open
+  // scope skips it (and its ~12 us stack capture, once per request).
+  if (kind.family === 'socket' && scope.state !== 'ended' && isReusedHandle(resource)) return;
+  const record: ResourceRecord = accepted ? { type, resource, kind, accepted } : { type, resource, kind };
+  if (scope.state !== 'open' || needsStackWhileOpen(type, resource, scope)) {
+    const limit = Error.stackTraceLimit;
+    // At least one user frame, to tell user code from the runner's; more for late work, which
+    // is rare and must be told from Node's own.
+    const userFrames = scope.state === 'ended' ? LATE_FRAMES : Math.max(scope.options.stackDepth, 1);
+    Error.stackTraceLimit = (kind.family === 'timer' ? TIMER_INTERNAL_FRAMES : HANDLE_INTERNAL_FRAMES) + userFrames;
+    try {
+      captureStack(record, onResource);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+  if (scope.state === 'ended') {
+    onLateResource(scope, record);
+    return;
+  }
+  if (serverTypes.has(type)) serverScopes.set(asyncId, scope);
+  scope.add(record);
 }
 
 /** Forgets the server handles of a scope that ended. */
@@ -96,11 +91,11 @@ export function forgetServers(scope: Scope): void {
   for (const [id, owner] of serverScopes) if (owner === scope) serverScopes.delete(id);
 }
 
-/** Installs the resource hook once. `trackPromises: false` keeps Node >= 24.14 cheap. */
+/** Starts tracking the resources every scope creates (once per process). */
 export function installResourceHook(): void {
-  if (installed.hook !== undefined) return;
-  const options = { init, trackPromises: false } as Parameters<typeof createHook>[0];
-  installed.hook = createHook(options).enable();
+  if (listeningForResources()) return;
+  activateContext();
+  listenForResources(onResource);
   // Extras that sharpen reports: one failing must not cost the hook itself.
   for (const [what, install] of [
     ['listen() call sites', installListenSites],
@@ -117,6 +112,6 @@ export function installResourceHook(): void {
 
 /** Whether the hook is installed (it is not in `off` mode). */
 export function resourceHookInstalled(): boolean {
-  return installed.hook !== undefined;
+  return listeningForResources();
 }
 

@@ -1,6 +1,6 @@
 // The module object itself (a namespace import would be a read-only copy to assign to).
 import fs = require('node:fs');
-import { processWide } from './context';
+import { processWide } from './process-wide';
 
 const FILENAME = Symbol.for('async-isolation.watch-file-name');
 const patched = processWide('watch-file-names', () => ({ done: false }));

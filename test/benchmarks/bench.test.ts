@@ -33,6 +33,7 @@ describe('benchmarks/run.mjs (smoke, tiny workloads)', function () {
   it('exits 0 and prints the markdown table', function () {
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout).to.include('| workload | runner | runner alone (median) |');
+    expect(run.stdout).to.include("an empty async hook (Node's floor)");
     expect(run.stdout).to.equal(readFileSync(join(out, `${NODE_MAJOR}.md`), 'utf8'));
   });
 
@@ -42,7 +43,7 @@ describe('benchmarks/run.mjs (smoke, tiny workloads)', function () {
     expect(json.suites.map((s: any) => s.workload)).to.deep.equal(['promise', 'callback', 'http', 'trivial']);
     for (const suite of json.suites) {
       expect(suite.runner).to.equal('mocha');
-      expect(suite.variants.map((v: any) => v.role)).to.deep.equal(['baseline', 'isolation', 'off']);
+      expect(suite.variants.map((v: any) => v.role)).to.deep.equal(['baseline', 'isolation', 'off', 'floor']);
       for (const variant of suite.variants) {
         expect(variant.error, `${suite.workload} ${variant.label}`).to.equal(undefined);
         expect(variant.runsMs).to.have.length(1);

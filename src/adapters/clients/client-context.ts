@@ -1,4 +1,5 @@
-import { currentScope, processWide, runInScope, runInternal } from '../../hooks/context';
+import { currentScope, runInScope, runInternal } from '../../hooks/context';
+import { processWide } from '../../hooks/process-wide';
 import { captureStack, formatStack, type CapturedStack } from '../../hooks/stack';
 import type { Scope } from '../../tracker/scope';
 

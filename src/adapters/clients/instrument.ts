@@ -1,5 +1,5 @@
 import Module from 'node:module';
-import { processWide } from '../../hooks/context';
+import { processWide } from '../../hooks/process-wide';
 import { recordInternalError } from '../../tracker/internal-errors';
 import { patchKafka, patchKafkajsModule } from '../kafkajs/instrument';
 import { patchPgClient, patchPgModule, patchPgPool } from '../pg/instrument';

@@ -1,0 +1,79 @@
+import { createHook, type AsyncHook, type HookCallbacks } from 'node:async_hooks';
+import { processWide } from './process-wide';
+import { recordInternalError } from '../tracker/internal-errors';
+
+/** Called for every async resource created while the hook is enabled. */
+export type ResourceListener = (asyncId: number, type: string, triggerAsyncId: number, resource: object) => void;
+
+interface HookState {
+  hook: AsyncHook | undefined;
+  hookSeesPromises: boolean;
+  /** Copies the creator's context onto a new resource (the resource-slot context store). */
+  propagate: ((resource: object) => void) | undefined;
+  /** The resource tracker. */
+  listen: ResourceListener | undefined;
+}
+
+/**
+ * The one async hook of the process, whichever copy of the library installed it. It has two
+ * jobs, each switched on when first needed: carrying the context where Node's
+ * AsyncLocalStorage would need a second hook of its own, and telling the tracker about new
+ * resources. The first copy to ask for a job provides it.
+ */
+const state = processWide<HookState>('async-hook', () => ({ hook: undefined, hookSeesPromises: false, propagate: undefined, listen: undefined }));
+
+let skipsPromises: boolean | undefined;
+
+/**
+ * Whether this Node can keep promises out of an init hook (`trackPromises: false`, Node >= 24.14
+ * and 25.6). Older versions ignore the option and run every promise through every hook, which is
+ * most of the library's cost on await-dense code there.
+ */
+export function hooksCanSkipPromises(): boolean {
+  if (skipsPromises !== undefined) return skipsPromises;
+  let sawPromise = false;
+  const options = { init: (_id: number, type: string) => void (sawPromise ||= type === 'PROMISE'), trackPromises: false };
+  const probe = createHook(options as HookCallbacks).enable();
+  try {
+    void Promise.resolve();
+  } finally {
+    probe.disable();
+  }
+  return (skipsPromises = !sawPromise);
+}
+
+function init(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
+  try {
+    state.propagate?.(resource);
+    state.listen?.(asyncId, type, triggerAsyncId, resource);
+  } catch (error) {
+    // A throw here would end the process: no uncaughtException handler sees it.
+    recordInternalError(`async hook init (${type})`, error);
+  }
+}
+
+function enable(): void {
+  // Promises reach the hook only when the context rides on them; tracking alone needs none.
+  const withPromises = state.propagate !== undefined;
+  if (state.hook !== undefined && (state.hookSeesPromises || !withPromises)) return;
+  state.hook?.disable();
+  state.hook = createHook({ init, trackPromises: withPromises } as HookCallbacks).enable();
+  state.hookSeesPromises = withPromises;
+}
+
+/** Makes the hook carry the context: `propagate` runs first for every new resource. */
+export function propagateContextWith(propagate: (resource: object) => void): void {
+  state.propagate ??= propagate;
+  enable();
+}
+
+/** Sends every new resource to `listen` (the first listener of the process stays). */
+export function listenForResources(listen: ResourceListener): void {
+  state.listen ??= listen;
+  enable();
+}
+
+/** Whether the hook reports resources (it does not in `off` mode). */
+export function listeningForResources(): boolean {
+  return state.listen !== undefined;
+}

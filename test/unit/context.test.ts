@@ -1,0 +1,34 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { DIST, FIXTURES, runNode } from '../support/run';
+
+/** Node >= 24.14 and >= 25.6 keep promises out of an init hook that asks (`trackPromises: false`). */
+function nodeSkipsPromises(): boolean {
+  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+  return major > 25 || (major === 25 && minor >= 6) || (major === 24 && minor >= 14);
+}
+
+describe('the async context', function () {
+  let result: { seen: Record<string, boolean>; leaked: string[] | undefined; skipsPromises: boolean };
+
+  before(async function () {
+    const run = await runNode([join(FIXTURES, 'context', 'carried.js')], { env: { ASYNC_ISOLATION_DIST: DIST } });
+    expect(run.stderr).to.equal('');
+    expect(run.code).to.equal(0);
+    result = JSON.parse(run.stdout) as typeof result;
+  });
+
+  it('is carried through awaits, timers, immediates, ticks, fs and socket callbacks, tracking or not', function () {
+    const lost = Object.entries(result.seen).filter(([, kept]) => !kept).map(([where]) => where);
+    expect(lost).to.deep.equal([]);
+    expect(Object.keys(result.seen)).to.have.length(21);
+  });
+
+  it('still attributes a timer made after an await once tracking starts later in the process', function () {
+    expect(result.leaked).to.deep.equal(['Timeout']);
+  });
+
+  it('leaves promises out of the hook exactly where Node allows it', function () {
+    expect(result.skipsPromises).to.equal(nodeSkipsPromises());
+  });
+});
