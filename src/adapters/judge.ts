@@ -1,4 +1,4 @@
-import { endScope } from '../tracker/lifecycle';
+import { endScopeNowOrLater } from '../tracker/lifecycle';
 import { formatReport, LeakError, type LeakReport } from '../tracker/report';
 import { recordEntry, reportPath } from '../tracker/report-file';
 import type { Scope } from '../tracker/scope';
@@ -30,9 +30,15 @@ export interface Verdict {
 /**
  * Every adapter's end of a test: ends its scope, lists it in the JSON report, and returns the
  * `LeakError` to fail it with; a report that fails nothing is told on stderr when worth it.
+ * The verdict comes at once (not as a promise) when the scope had nothing to wait for: a clean
+ * test then costs its runner no extra turn.
  */
-export async function judge(scope: Scope, about: Judgement): Promise<Verdict> {
-  const report = await endScope(scope);
+export function judge(scope: Scope, about: Judgement): Verdict | Promise<Verdict> {
+  const ended = endScopeNowOrLater(scope);
+  return ended instanceof Promise ? ended.then((report) => verdictOn(report, about)) : verdictOn(ended, about);
+}
+
+function verdictOn(report: LeakReport, about: Judgement): Verdict {
   if (reportPath() !== undefined && (about.listed?.(report) ?? true)) {
     const { runner, kind, file } = about;
     recordEntry({ runner, kind, file, title: about.title(), outcome: about.outcome(), report });

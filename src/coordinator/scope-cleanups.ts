@@ -52,3 +52,8 @@ export function toolkitCleanups(scope: Scope): CleanupStep[] {
   for (const group of list.reverse()) steps.push(...group);
   return steps;
 }
+
+/** @internal whether the scope's exit has toolkit cleanups to run (barriers, tasks, services, mocks). */
+export function hasToolkitCleanups(scope: Scope): boolean {
+  return hasEvents(scope) || groups.has(scope);
+}

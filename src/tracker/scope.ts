@@ -71,7 +71,7 @@ export class Scope {
   allowed: string | undefined;
   /** Present once the scope has ended. */
   report: LeakReport | undefined;
-  /** The exit under way (or done), once exit has begun. */
+  /** The exit under way (or done), once an exit that had to wait has begun. */
   ending: Promise<LeakReport> | undefined;
   /** Set by adapters: extra data they keep with the scope (the Mocha test, etc.). */
   owner: unknown;
@@ -91,6 +91,11 @@ export class Scope {
   get signal(): AbortSignal {
     this.controller ??= new AbortController();
     return this.controller.signal;
+  }
+
+  /** @internal whether anyone asked for {@link signal} (its abort listeners then run at exit). */
+  get signalRequested(): boolean {
+    return this.controller !== undefined;
   }
 
   /** @internal aborts {@link signal} if anyone asked for it. */

@@ -9,6 +9,22 @@ export interface JestScopeOwner {
   readonly title: string;
   /** Titles from the outermost describe block down, for the report file. */
   readonly path: string[];
+  /** The scopes of the file it belongs to, and, for a test's scope, the test. */
+  readonly file: FileScopes;
+  readonly test?: CircusTest;
+}
+
+// Kept on Jest's own test and block objects, which live as long as the file's run: a property
+// costs a clean test far less than a WeakMap entry (and its share of every garbage collection).
+const SCOPE = Symbol('async-isolation.scope');
+
+interface Scoped {
+  [SCOPE]?: Scope;
+}
+
+function openScopeOf(entry: CircusTest | CircusDescribeBlock): Scope | undefined {
+  const scope = (entry as Scoped)[SCOPE];
+  return scope?.state === 'open' ? scope : undefined;
 }
 
 /**
@@ -16,12 +32,6 @@ export interface JestScopeOwner {
  * create) and one per test run (its beforeEach hooks, body and afterEach hooks).
  */
 export class FileScopes {
-  private readonly tests = new WeakMap<CircusTest, Scope>();
-  private readonly testsByScope = new WeakMap<Scope, CircusTest>();
-  private readonly blocks = new WeakMap<CircusDescribeBlock, Scope>();
-  /** Every scope created and not yet ended, so teardown can end what Jest never finished. */
-  readonly open = new Set<Scope>();
-
   constructor(
     private readonly fileTitle: string,
     private readonly options: IsolationOptions | undefined,
@@ -29,50 +39,67 @@ export class FileScopes {
 
   /** A describe block's scope, created on first use (a block re-run by a retry gets a new one). */
   block(block: CircusDescribeBlock): Scope {
-    let scope = this.blocks.get(block);
-    if (scope === undefined || scope.state !== 'open') {
+    let scope = openScopeOf(block);
+    if (scope === undefined) {
       const parent = block.parent ? this.block(block.parent) : undefined;
       const path = titlePath(block);
       const title = block.parent ? path.join(' ') : this.fileTitle;
       scope = createScope(title, parent ? undefined : this.options, parent);
-      scope.owner = { kind: 'suite', title, path } satisfies JestScopeOwner;
-      this.blocks.set(block, scope);
-      this.open.add(scope);
+      scope.owner = { kind: 'suite', title, path, file: this } satisfies JestScopeOwner;
+      (block as Scoped)[SCOPE] = scope;
     }
     return scope;
   }
 
   /** The open scope of a test run, created on first use (a retried test gets a new one). */
   test(test: CircusTest): Scope {
-    let scope = this.tests.get(test);
-    if (scope === undefined || scope.state !== 'open') {
+    let scope = openScopeOf(test);
+    if (scope === undefined) {
       const path = titlePath(test);
       const title = path.join(' ');
       scope = createScope(title, undefined, this.block(test.parent));
-      scope.owner = { kind: 'test', title, path } satisfies JestScopeOwner;
-      this.tests.set(test, scope);
-      this.testsByScope.set(scope, test);
-      this.open.add(scope);
+      scope.owner = { kind: 'test', title, path, file: this, test } satisfies JestScopeOwner;
+      (test as Scoped)[SCOPE] = scope;
     }
     return scope;
   }
 
   /** The test a scope of this file belongs to, if it is a test's. */
   testOf(scope: Scope): CircusTest | undefined {
-    return this.testsByScope.get(scope);
+    const owner = scope.owner as Partial<JestScopeOwner> | undefined;
+    return owner?.file === this ? owner.test : undefined;
+  }
+
+  /**
+   * Lets go of an ended scope: Jest keeps its test and block objects until the file ends, and
+   * thousands of ended scopes held by them would cost every garbage collection.
+   */
+  forget(entry: CircusTest | CircusDescribeBlock): void {
+    (entry as Scoped)[SCOPE] = undefined;
   }
 
   openBlock(block: CircusDescribeBlock): Scope | undefined {
-    const scope = this.blocks.get(block);
-    return scope?.state === 'open' ? scope : undefined;
+    return openScopeOf(block);
   }
 
   openTest(test: CircusTest): Scope | undefined {
-    const scope = this.tests.get(test);
-    return scope?.state === 'open' ? scope : undefined;
+    return openScopeOf(test);
   }
 
-  ended(scope: Scope): void {
-    this.open.delete(scope);
+  /**
+   * Every scope under `block` Jest never finished (a run cut short), the block's own last: the
+   * reverse of the order they were opened in.
+   */
+  *unfinished(block: CircusDescribeBlock): Generator<Scope> {
+    for (let i = block.children.length - 1; i >= 0; i--) {
+      const child = block.children[i]!;
+      if (child.type === 'describeBlock') yield* this.unfinished(child);
+      else {
+        const scope = openScopeOf(child);
+        if (scope !== undefined) yield scope;
+      }
+    }
+    const own = openScopeOf(block);
+    if (own !== undefined) yield own;
   }
 }

@@ -2,10 +2,9 @@ import { currentScope } from '../../hooks/context';
 import { endScope } from '../../tracker/lifecycle';
 import type { IsolationOptions } from '../../tracker/config';
 import { recordInternalError } from '../../tracker/internal-errors';
-import type { LeakError, LeakReport } from '../../tracker/report';
-import type { Scope } from '../../tracker/scope';
+import type { LeakError } from '../../tracker/report';
 import { notify, notifyReport } from '../warn';
-import { judge } from '../judge';
+import { judge, type Verdict } from '../judge';
 import {
   describeBlocks,
   titlePath,
@@ -34,6 +33,12 @@ function fileLevelError(error: LeakError): LeakError {
   return error;
 }
 
+// After the test's own errors: those stay first and untouched.
+function failTest(test: CircusTest, { error }: Verdict): undefined {
+  if (error) test.errors.push(error);
+  return undefined;
+}
+
 /**
  * Follows one test file through jest-circus's events: wraps every test and hook function so
  * the user's code runs in its scope, ends a test's scope at `test_done` (after every afterEach
@@ -43,6 +48,8 @@ export class FileSession {
   private readonly scopes: FileScopes;
   private state: CircusState | undefined;
   private sawEvents = false;
+  /** Whether the file has `test.concurrent` tests, which Jest 30 runs side by side. */
+  private sideBySide = false;
 
   constructor(
     private readonly testPath: string,
@@ -87,7 +94,9 @@ export class FileSession {
           });
         }
         for (const child of block.children) {
-          if (child.type !== 'test' || typeof child.fn !== 'function') continue;
+          if (child.type !== 'test') continue;
+          if ((child as { concurrent?: unknown }).concurrent !== false) this.sideBySide = true;
+          if (typeof child.fn !== 'function') continue;
           const test = child;
           test.fn = wrapInScope(test.fn!, () => this.scopes.test(test));
         }
@@ -100,13 +109,15 @@ export class FileSession {
   /**
    * The test an each-hook runs for. Jest 30 runs `test.concurrent` tests (and their hooks)
    * side by side and tells which one is running through expect's state; otherwise it is the
-   * one test Jest is running.
+   * one test Jest is running (read first: expect's state is behind the test file's global).
    */
   private runningTest(): CircusTest | undefined {
-    const identity = this.globalOf()?.[MATCHERS]?.state?.currentTestIdentity;
-    if (typeof identity === 'function') {
-      const test = identity();
-      if (test && test.type === 'test') return test as CircusTest;
+    if (this.sideBySide) {
+      const identity = this.globalOf()?.[MATCHERS]?.state?.currentTestIdentity;
+      if (typeof identity === 'function') {
+        const test = identity();
+        if (test && test.type === 'test') return test as CircusTest;
+      }
     }
     return this.state?.currentlyRunningTest ?? undefined;
   }
@@ -132,12 +143,13 @@ export class FileSession {
     }
   }
 
-  private async finishTest(test: CircusTest): Promise<void> {
+  /** Returns a promise only when the scope's exit has something to wait for. */
+  private finishTest(test: CircusTest): Promise<void> | undefined {
     const scope = this.scopes.openTest(test);
-    if (scope === undefined) return;
+    if (scope === undefined) return undefined;
     try {
-      this.scopes.ended(scope);
-      const { error } = await judge(scope, {
+      this.scopes.forget(test);
+      const verdict = judge(scope, {
         runner: 'jest',
         kind: 'test',
         file: this.testPath,
@@ -146,10 +158,14 @@ export class FileSession {
         subject: 'test',
         name: scope.name,
       });
-      // After the test's own errors: those stay first and untouched.
-      if (error) test.errors.push(error);
+      if (!(verdict instanceof Promise)) return failTest(test, verdict);
+      return verdict.then(
+        (later) => failTest(test, later),
+        (error: unknown) => recordInternalError('finishing a Jest test', error),
+      );
     } catch (error) {
       recordInternalError('finishing a Jest test', error);
+      return undefined;
     }
   }
 
@@ -157,7 +173,7 @@ export class FileSession {
     const scope = this.scopes.openBlock(block);
     if (scope === undefined) return;
     try {
-      this.scopes.ended(scope);
+      this.scopes.forget(block);
       const subject = blockSubject(block);
       const { error } = await judge(scope, {
         runner: 'jest',
@@ -176,21 +192,18 @@ export class FileSession {
     }
   }
 
-  private async end(scope: Scope): Promise<LeakReport> {
-    this.scopes.ended(scope);
-    return endScope(scope);
-  }
-
   /**
    * At teardown: ends what Jest never finished (a run cut short), so nothing the file started
    * outlives it, and says so when jest-circus never called the environment at all.
    */
   async close(): Promise<void> {
-    const left = [...this.scopes.open].reverse();
+    const root = this.state?.rootDescribeBlock;
+    // Innermost first: a block's exit would otherwise report its nested scopes' leaks as its own.
+    const left = root ? [...this.scopes.unfinished(root)] : [];
     for (const scope of left) {
       if (scope.state !== 'open') continue;
       try {
-        const report = await this.end(scope);
+        const report = await endScope(scope);
         notifyReport(scope.name, report, 'ended with the test file');
       } catch (error) {
         recordInternalError('ending a Jest scope at teardown', error);

@@ -23,8 +23,9 @@ function isGeneratorFunction(fn: Function): boolean {
 
 /** Jest reads `length` (does it take `done`?) and the function's kind: the wrapper keeps both. */
 function keepShape<T extends Function>(wrapper: T, fn: Function): T {
-  Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
-  Object.defineProperty(wrapper, 'name', { value: fn.name, configurable: true });
+  // Only where they differ: most test functions are anonymous and take no `done`.
+  if (wrapper.length !== fn.length) Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
+  if (wrapper.name !== fn.name) Object.defineProperty(wrapper, 'name', { value: fn.name, configurable: true });
   return wrapper;
 }
 

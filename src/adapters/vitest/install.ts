@@ -1,12 +1,12 @@
-import type { LeakError } from '../../tracker/report';
 import { recordInternalError } from '../../tracker/internal-errors';
 import { onOutlived } from '../../tracker/outlived';
 import { flushPart } from '../../tracker/report-file';
 import type { Scope } from '../../tracker/scope';
 import { notify, notifyOutlived } from '../warn';
-import { judge } from '../judge';
+import { judge, type Verdict } from '../judge';
 import { resolveVitestApi, workerConfig, type Task, type TestContextLike, type VitestApi } from './api';
-import { inTestScope, openTestScope, ownHook, scopeEachHooks, titlePath } from './scopes';
+import { keepRunnerTimeoutsInternal } from './runner-timers';
+import { forgetTestScope, inTestScope, openTestScope, ownHook, scopeEachHooks, titlePath } from './scopes';
 
 const INSTALLED = Symbol.for('async-isolation.vitest-installed');
 
@@ -19,11 +19,13 @@ function outcomeOf(test: Task): string {
 }
 
 /**
- * Ends a test's scope after all of its own code ran, and returns the error that fails the test
- * when it leaked. The test's own errors are already in its result: this one comes after them.
+ * Ends a test's scope after all of its own code ran; the verdict's error fails the test when it
+ * leaked. The test's own errors are already in its result: this one comes after them. A promise
+ * only when the scope's exit has something to wait for.
  */
-async function finishTest(test: Task, scope: Scope): Promise<LeakError | undefined> {
-  const { error } = await judge(scope, {
+function finishTest(test: Task, scope: Scope): Verdict | Promise<Verdict> {
+  forgetTestScope(test);
+  return judge(scope, {
     runner: 'vitest',
     kind: 'test',
     file: test.file?.filepath,
@@ -32,7 +34,6 @@ async function finishTest(test: Task, scope: Scope): Promise<LeakError | undefin
     subject: 'test',
     name: scope.name,
   });
-  return error;
 }
 
 let preparationFailed = false;
@@ -60,7 +61,8 @@ function installAroundEach(api: VitestApi, prepareTest: ((test: Task) => void) |
       // The runner's own work between the test's functions (its task updates and their timers)
       // stays outside the scope: only hooks and the test body run in it.
       await runTest();
-      const error = await finishTest(task, scope);
+      const verdict = finishTest(task, scope);
+      const { error } = verdict instanceof Promise ? await verdict : verdict;
       if (error) throw error;
     }),
   );
@@ -77,7 +79,7 @@ function installBeforeEach(api: VitestApi, prepareTest: ((test: Task) => void) |
     ownHook(function asyncIsolation({ task }: TestContextLike) {
       const scope = startTest(api, prepareTest, task);
       const check = async () => {
-        const error = await finishTest(task, scope);
+        const { error } = await finishTest(task, scope);
         if (error) throw error;
       };
       const callbacks: Array<() => unknown> = (task.onFinished ??= []);
@@ -98,6 +100,7 @@ function reportOutlived(): void {
 
 /** The part registered for each test file: the test hooks, and the report flush at its end. */
 function registerFileHooks(api: VitestApi, prepareTest: ((test: Task) => void) | undefined): void {
+  keepRunnerTimeoutsInternal();
   if (api.aroundEach) installAroundEach(api, prepareTest);
   else installBeforeEach(api, prepareTest);
   api.afterAll(

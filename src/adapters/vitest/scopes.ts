@@ -24,6 +24,11 @@ export function openTestScope(test: Task): Scope {
   return scope;
 }
 
+/** Lets go of a test's scope once it is ending: nothing of the test runs after that. */
+export function forgetTestScope(test: Task): void {
+  testScopes.delete(test);
+}
+
 /** Runs `run` in the test's open scope, or as it is when the test has none. */
 export function inTestScope<T>(test: Task, run: () => T): T {
   const scope = testScopes.get(test);
