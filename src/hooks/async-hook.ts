@@ -2,14 +2,24 @@ import { createHook, type AsyncHook, type HookCallbacks } from 'node:async_hooks
 import { processWide } from './process-wide';
 import { recordInternalError } from '../tracker/internal-errors';
 
-/** Called for every async resource created while the hook is enabled. */
-export type ResourceListener = (asyncId: number, type: string, triggerAsyncId: number, resource: object) => void;
+/** The owner handed to a listener when the hook carries no context and has not looked it up. */
+export const OWNER_NOT_READ: unique symbol = Symbol('async-isolation.owner-not-read');
+
+/**
+ * Called for every async resource created while the hook is enabled, with the context it was
+ * created in when the hook already read it to carry it over (one lookup per resource, not two:
+ * on Node 20/22 that lookup runs for every promise).
+ */
+export type ResourceListener = (asyncId: number, type: string, triggerAsyncId: number, resource: object, owner: unknown) => void;
+
+/** Copies the creator's context onto a new resource and returns it. */
+export type Propagator = (resource: object) => unknown;
 
 interface HookState {
   hook: AsyncHook | undefined;
   hookSeesPromises: boolean;
   /** Copies the creator's context onto a new resource (the resource-slot context store). */
-  propagate: ((resource: object) => void) | undefined;
+  propagate: Propagator | undefined;
   /** The resource tracker. */
   listen: ResourceListener | undefined;
 }
@@ -44,8 +54,8 @@ export function hooksCanSkipPromises(): boolean {
 
 function init(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
   try {
-    state.propagate?.(resource);
-    state.listen?.(asyncId, type, triggerAsyncId, resource);
+    const owner = state.propagate === undefined ? OWNER_NOT_READ : state.propagate(resource);
+    state.listen?.(asyncId, type, triggerAsyncId, resource, owner);
   } catch (error) {
     // A throw here would end the process: no uncaughtException handler sees it.
     recordInternalError(`async hook init (${type})`, error);
@@ -62,7 +72,7 @@ function enable(): void {
 }
 
 /** Makes the hook carry the context: `propagate` runs first for every new resource. */
-export function propagateContextWith(propagate: (resource: object) => void): void {
+export function propagateContextWith(propagate: Propagator): void {
   state.propagate ??= propagate;
   enable();
 }

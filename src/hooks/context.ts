@@ -41,7 +41,10 @@ function resourceSlot(): ContextStore {
     propagating = true;
     propagateContextWith((resource) => {
       const scope = (executionAsyncResource() as Slotted)[slot];
-      if (scope !== undefined) (resource as Slotted)[slot] = scope;
+      // Set even when undefined: every promise then has the same shape, which keeps Node's
+      // own promise hooks reading them fast.
+      (resource as Slotted)[slot] = scope;
+      return scope;
     });
   };
   return {

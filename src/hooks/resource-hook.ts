@@ -1,6 +1,6 @@
 import { activateContext, currentScope } from './context';
 import { processWide } from './process-wide';
-import { listenForResources, listeningForResources } from './async-hook';
+import { listenForResources, listeningForResources, OWNER_NOT_READ } from './async-hook';
 import { captureStack } from './stack';
 import { installListenSites } from './listen-site';
 import { installWatchFileNames } from './watch-file-name';
@@ -41,12 +41,25 @@ function needsStackWhileOpen(type: string, resource: object, scope: Scope): bool
   return true;
 }
 
+/** The scope a resource was created in: the one the hook read while carrying the context, if it did. */
+function ownerScope(owner: unknown): Scope | undefined {
+  return owner === OWNER_NOT_READ ? currentScope() : (owner as Scope | undefined);
+}
+
 /** The async hook's resource listener (the hook guards it: nothing thrown here escapes). */
-function onResource(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
+function onResource(asyncId: number, type: string, triggerAsyncId: number, resource: object, owner: unknown): void {
+  if (type === 'PROMISE') {
+    // Counted, never recorded: they are not handles, and there are far too many.
+    const scope = ownerScope(owner);
+    if (scope === undefined || scope.options.mode === 'off') return;
+    if (scope.state === 'ended') onLatePromise(scope);
+    else scope.promisesCreated++;
+    return;
+  }
   // Untracked types (TickObject, FSREQCALLBACK, parsers...) leave before the context lookup.
-  const kind = type === 'PROMISE' ? undefined : resourceKinds.get(type);
-  if (kind === undefined && type !== 'PROMISE') return;
-  let scope = currentScope();
+  const kind = resourceKinds.get(type);
+  if (kind === undefined) return;
+  let scope = ownerScope(owner);
   let accepted = false;
   if (scope === undefined) {
     // A connection accepted by a server is created from C++ with no context: it belongs to
@@ -55,11 +68,6 @@ function onResource(asyncId: number, type: string, triggerAsyncId: number, resou
     accepted = true;
   }
   if (scope.options.mode === 'off') return;
-  if (kind === undefined) {
-    if (scope.state === 'ended') onLatePromise(scope);
-    else scope.promisesCreated++;
-    return;
-  }
   // The http Agent re-inits a keep-alive socket on every reuse with a ReusedHandle wrapper
   // that has no owner: such a record is dead from the start and never reported, so an open
   // scope skips it (and its ~12 us stack capture, once per request).
