@@ -29,8 +29,9 @@ function asyncLocalStorage(): ContextStore {
 /**
  * The scope kept in a slot on the running async resource, and copied onto every new one by the
  * library's own async hook: what AsyncLocalStorage does on Node 20 and 22, minus the second hook
- * it would add. Every promise runs through every hook there, so one hook instead of two is
- * about a fifth of the library's cost on await-dense code.
+ * it would add. Every promise runs through every hook there; with one hook, which reads the
+ * creator's slot once, Mocha's promise benchmark on Node 20 went from 1.20 s to 1.00 s of CPU
+ * (0.38 s without the library, 0.75 s with an empty hook alone).
  */
 function resourceSlot(): ContextStore {
   const slot = Symbol.for('async-isolation.scope.v1');

@@ -32,3 +32,28 @@ describe('the async context', function () {
     expect(result.skipsPromises).to.equal(nodeSkipsPromises());
   });
 });
+
+describe('ending a scope from an adapter (endScopeNowOrLater)', function () {
+  // Internal modules of the same build the public API comes from: one copy of the state.
+  const lifecycle = require('../../dist/tracker/lifecycle.js') as typeof import('../../dist/tracker/lifecycle.js');
+  const context = require('../../dist/hooks/context.js') as typeof import('../../dist/hooks/context.js');
+
+  it('hands back the report itself when nothing of the scope is alive', function () {
+    const scope = lifecycle.createScope('clean');
+    context.runInScope(scope, () => clearTimeout(setTimeout(() => undefined, 1000)));
+    const ended = lifecycle.endScopeNowOrLater(scope);
+    expect(ended).not.to.be.instanceOf(Promise);
+    expect(ended).to.include({ failed: false, name: 'clean' });
+    expect(scope.state).to.equal('ended');
+  });
+
+  it('takes the full exit, finding and cancelling leaks, when something is alive', async function () {
+    const scope = lifecycle.createScope('leaky');
+    context.runInScope(scope, () => setTimeout(() => undefined, 60_000));
+    const ended = lifecycle.endScopeNowOrLater(scope);
+    expect(ended).to.be.instanceOf(Promise);
+    const report = await ended;
+    expect(report.leaks.map((leak) => leak.type)).to.deep.equal(['Timeout']);
+    expect(report.leaks[0]!.cancelled).to.equal(true);
+  });
+});
