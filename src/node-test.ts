@@ -5,7 +5,9 @@
  *
  * @packageDocumentation
  */
-import { installNodeTestAdapter } from './adapters/node-test/install';
 import { globalOptions } from './tracker/config';
 
-if (globalOptions().mode !== 'off') installNodeTestAdapter();
+// Loaded only when needed: with ASYNC_ISOLATION=off the run costs no more than this file.
+if (globalOptions().mode !== 'off') {
+  (require('./adapters/node-test/install') as typeof import('./adapters/node-test/install')).installNodeTestAdapter();
+}

@@ -5,22 +5,22 @@
  *
  * @packageDocumentation
  */
-import { installMochaAdapter } from './adapters/mocha/install';
-import { loadWhyIsNodeRunningIfAsked } from './adapters/still-running';
 import { globalOptions } from './tracker/config';
-import { mergeParts, startMerging } from './tracker/report-file';
+
+// Loaded only when needed: with ASYNC_ISOLATION=off the run costs no more than this file.
+const reportFile = (): typeof import('./tracker/report-file') => require('./tracker/report-file');
 
 if (globalOptions().mode !== 'off') {
-  loadWhyIsNodeRunningIfAsked();
-  installMochaAdapter();
+  (require('./adapters/still-running') as typeof import('./adapters/still-running')).loadWhyIsNodeRunningIfAsked();
+  (require('./adapters/mocha/install') as typeof import('./adapters/mocha/install')).installMochaAdapter();
 }
 
 /** Mocha global setup: runs once in the main process, before any worker (clears old report parts). */
 export function mochaGlobalSetup(): void {
-  startMerging();
+  reportFile().startMerging();
 }
 
 /** Mocha global teardown: merges every worker's report part into `ASYNC_ISOLATION_REPORT`. */
 export function mochaGlobalTeardown(): void {
-  mergeParts();
+  reportFile().mergeParts();
 }

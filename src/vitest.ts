@@ -9,11 +9,14 @@
  * @packageDocumentation
  */
 import { inVitestWorker } from './adapters/vitest/api';
-import { installVitestAdapter } from './adapters/vitest/install';
 import { globalOptions } from './tracker/config';
-import { mergeParts, startMerging } from './tracker/report-file';
 
-if (inVitestWorker() && globalOptions().mode !== 'off') installVitestAdapter();
+// Loaded only when needed: with ASYNC_ISOLATION=off the run costs no more than these files.
+const reportFile = (): typeof import('./tracker/report-file') => require('./tracker/report-file');
+
+if (inVitestWorker() && globalOptions().mode !== 'off') {
+  (require('./adapters/vitest/install') as typeof import('./adapters/vitest/install')).installVitestAdapter();
+}
 
 /**
  * Vitest globalSetup: runs once in the main process, before any worker (clears old report
@@ -22,14 +25,14 @@ if (inVitestWorker() && globalOptions().mode !== 'off') installVitestAdapter();
  * and the ESM entry's default export is this module's `module.exports`.
  */
 function asyncIsolationGlobalSetup(): () => void {
-  startMerging();
+  reportFile().startMerging();
   return asyncIsolationGlobalSetup.teardown;
 }
 
 namespace asyncIsolationGlobalSetup {
   /** The merge at the end of the run (the teardown returned by the global setup). */
   export function teardown(): void {
-    mergeParts();
+    reportFile().mergeParts();
   }
 }
 
