@@ -1,4 +1,4 @@
-import { endScopeNowOrLater } from '../tracker/lifecycle';
+import { endScopeNowOrLater, isPending } from '../tracker/lifecycle';
 import { formatReport, LeakError, type LeakReport } from '../tracker/report';
 import { recordEntry, reportPath } from '../tracker/report-file';
 import type { Scope } from '../tracker/scope';
@@ -35,7 +35,7 @@ export interface Verdict {
  */
 export function judge(scope: Scope, about: Judgement): Verdict | Promise<Verdict> {
   const ended = endScopeNowOrLater(scope);
-  return ended instanceof Promise ? ended.then((report) => verdictOn(report, about)) : verdictOn(ended, about);
+  return isPending(ended) ? Promise.resolve(ended).then((report) => verdictOn(report, about)) : verdictOn(ended, about);
 }
 
 function verdictOn(report: LeakReport, about: Judgement): Verdict {

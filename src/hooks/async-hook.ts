@@ -3,7 +3,7 @@ import { processWide } from './process-wide';
 import { recordInternalError } from '../tracker/internal-errors';
 
 /** The owner handed to a listener when the hook carries no context and has not looked it up. */
-export const OWNER_NOT_READ: unique symbol = Symbol('async-isolation.owner-not-read');
+export const OWNER_NOT_READ: unique symbol = Symbol.for('async-isolation.owner-not-read.v1');
 
 /**
  * Called for every async resource created while the hook is enabled, with the context it was

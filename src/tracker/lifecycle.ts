@@ -229,6 +229,15 @@ export function endScopeNowOrLater(scope: Scope): LeakReport | Promise<LeakRepor
   return endScope(scope);
 }
 
+/**
+ * Whether {@link endScopeNowOrLater} (or a verdict built on it) is still under way. A thenable
+ * test, not `instanceof Promise`: an exit started by another copy of the library (Jest's test
+ * file registry, a vm context) has another realm's Promise.
+ */
+export function isPending<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
 function failedExit(scope: Scope, error: unknown): LeakReport {
   recordInternalError(`exit of scope "${scope.name}"`, error);
   const report = emptyReport(scope);

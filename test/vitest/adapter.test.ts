@@ -123,6 +123,20 @@ describe('Vitest adapter: leaks fail the leaking test itself', function () {
     if (nodesAtLeast(22).length === 0) this.skip();
   });
 
+  describe('a test that times out', function () {
+    it("fails with Vitest's timeout and with what its abort listeners left running", async function () {
+      this.timeout(120_000);
+      const run = await runVitest({ major: 4, pool: 'threads', files: ['abort.test.js'] });
+      const messages = run.test('times out, and its abort listener leaks').failureMessages;
+      expect(messages, run.stderr).to.have.length(2);
+      const [timeout, leak] = messages as [string, string];
+      expect(timeout).not.to.include('LeakError');
+      expect(leak).to.match(/^LeakError: test leaked 1 async resource \(cancelled\)/);
+      expect(leak).to.include('setTimeout(afterAbort, 30000 ms)');
+      expectExitedOnItsOwn(run);
+    });
+  });
+
   describe('one worker running several files (isolate: false)', function () {
     it('checks every file on Vitest >= 4.1', async function () {
       const run = await runVitest({ major: 4, pool: 'threads', files: ['second.test.js', 'concurrent.test.js'], args: ['--no-isolate', '--maxWorkers=1'] });

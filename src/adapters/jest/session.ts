@@ -1,5 +1,5 @@
 import { currentScope } from '../../hooks/context';
-import { endScope } from '../../tracker/lifecycle';
+import { endScope, isPending } from '../../tracker/lifecycle';
 import type { IsolationOptions } from '../../tracker/config';
 import { recordInternalError } from '../../tracker/internal-errors';
 import type { LeakError } from '../../tracker/report';
@@ -158,8 +158,8 @@ export class FileSession {
         subject: 'test',
         name: scope.name,
       });
-      if (!(verdict instanceof Promise)) return failTest(test, verdict);
-      return verdict.then(
+      if (!isPending(verdict)) return failTest(test, verdict);
+      return Promise.resolve(verdict).then(
         (later) => failTest(test, later),
         (error: unknown) => recordInternalError('finishing a Jest test', error),
       );

@@ -3,6 +3,7 @@ import { onOutlived } from '../../tracker/outlived';
 import { flushPart } from '../../tracker/report-file';
 import type { Scope } from '../../tracker/scope';
 import { notify, notifyOutlived } from '../warn';
+import { isPending } from '../../tracker/lifecycle';
 import { judge, type Verdict } from '../judge';
 import { resolveVitestApi, workerConfig, type Task, type TestContextLike, type VitestApi } from './api';
 import { keepRunnerTimeoutsInternal } from './runner-timers';
@@ -62,7 +63,7 @@ function installAroundEach(api: VitestApi, prepareTest: ((test: Task) => void) |
       // stays outside the scope: only hooks and the test body run in it.
       await runTest();
       const verdict = finishTest(task, scope);
-      const { error } = verdict instanceof Promise ? await verdict : verdict;
+      const { error } = isPending(verdict) ? await verdict : verdict;
       if (error) throw error;
     }),
   );
