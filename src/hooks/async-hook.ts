@@ -17,7 +17,6 @@ export type Propagator = (resource: object) => unknown;
 
 interface HookState {
   hook: AsyncHook | undefined;
-  hookSeesPromises: boolean;
   /** Copies the creator's context onto a new resource (the resource-slot context store). */
   propagate: Propagator | undefined;
   /** The resource tracker. */
@@ -30,7 +29,7 @@ interface HookState {
  * AsyncLocalStorage would need a second hook of its own, and telling the tracker about new
  * resources. The first copy to ask for a job provides it.
  */
-const state = processWide<HookState>('async-hook', () => ({ hook: undefined, hookSeesPromises: false, propagate: undefined, listen: undefined }));
+const state = processWide<HookState>('async-hook', () => ({ hook: undefined, propagate: undefined, listen: undefined }));
 
 let skipsPromises: boolean | undefined;
 
@@ -63,12 +62,11 @@ function init(asyncId: number, type: string, triggerAsyncId: number, resource: o
 }
 
 function enable(): void {
+  if (state.hook !== undefined) return;
   // Promises reach the hook only when the context rides on them; tracking alone needs none.
-  const withPromises = state.propagate !== undefined;
-  if (state.hook !== undefined && (state.hookSeesPromises || !withPromises)) return;
-  state.hook?.disable();
-  state.hook = createHook({ init, trackPromises: withPromises } as HookCallbacks).enable();
-  state.hookSeesPromises = withPromises;
+  // The context rides on the hook exactly where Node cannot leave promises out (and ignores
+  // the option), so a hook enabled for tracking first never needs them added later.
+  state.hook = createHook({ init, trackPromises: state.propagate !== undefined } as HookCallbacks).enable();
 }
 
 /** Makes the hook carry the context: `propagate` runs first for every new resource. */

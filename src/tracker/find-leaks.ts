@@ -1,8 +1,7 @@
 import { readStack } from '../hooks/stack';
 import { listenSite } from '../hooks/listen-site';
 import type { Leak } from './report';
-import type { ResourceRecord, Scope } from './scope';
-import { livenessOf } from './settle';
+import { livenessOf, type ResourceRecord, type Scope } from './scope';
 import { handleOwner } from './resource-kinds';
 import { recordInternalError } from './internal-errors';
 

@@ -5,9 +5,9 @@ import { IsolationUsageError, describeValue } from './errors';
 import { findAndCancelLeaks } from './find-leaks';
 import { recordInternalError } from './internal-errors';
 import { formatReport, LeakError, type Leak, type LeakReport } from './report';
-import { Scope } from './scope';
+import { livenessOf, Scope } from './scope';
 import { hasToolkitCleanups, toolkitCleanups } from '../coordinator/scope-cleanups';
-import { livenessOf, settle } from './settle';
+import { settle } from './settle';
 import { realTimers } from './real-timers';
 
 function checkName(where: string, name: unknown): string {

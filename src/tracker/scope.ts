@@ -1,5 +1,5 @@
 import type { ResolvedOptions } from './config';
-import type { ResourceKind } from './resource-kinds';
+import type { Liveness, ResourceKind } from './resource-kinds';
 import type { CapturedStack } from '../hooks/stack';
 import type { Leak, LeakReport } from './report';
 import { IsolationUsageError, describeValue } from './errors';
@@ -17,6 +17,15 @@ export interface ResourceRecord extends CapturedStack {
   readonly kind: ResourceKind;
   /** A connection a server of the scope accepted (it has no creation stack of its own). */
   readonly accepted?: boolean;
+}
+
+/** Whether a record's resource still lives. A liveness check that throws counts as alive. */
+export function livenessOf(record: ResourceRecord): Liveness {
+  try {
+    return record.kind.liveness(record.resource);
+  } catch {
+    return 'alive';
+  }
 }
 
 /** Something handed to the scope with `track()`: closed at exit unless already closed. */
@@ -188,14 +197,7 @@ export class Scope {
     // The newest records may be handles still under construction (inside the hook, their
     // owner is not set yet, so they would look dead): only older ones are pruned.
     const settled = this.records.length - COMPACT_KEEP_NEWEST;
-    const alive = this.records.filter((r, index) => {
-      if (index >= settled) return true;
-      try {
-        return r.kind.liveness(r.resource) !== 'dead';
-      } catch {
-        return true;
-      }
-    });
+    const alive = this.records.filter((r, index) => index >= settled || livenessOf(r) !== 'dead');
     this.records = alive;
     this.compactAt = Math.max(COMPACT_MIN, alive.length * 2);
   }

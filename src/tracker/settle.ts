@@ -1,15 +1,6 @@
 import { runInternal } from '../hooks/context';
-import type { ResourceRecord } from './scope';
-import type { Liveness } from './resource-kinds';
+import { livenessOf, type ResourceRecord } from './scope';
 import { realTimers } from './real-timers';
-
-function livenessOf(record: ResourceRecord): Liveness {
-  try {
-    return record.kind.liveness(record.resource);
-  } catch {
-    return 'alive';
-  }
-}
 
 // Both stay ref'd: an unref'd immediate does not stop the loop from blocking in poll, so the
 // turn would wait for the next timer or I/O. Each lives for one turn or a few ms at most.
@@ -51,4 +42,3 @@ export async function settle(records: () => ResourceRecord[], timeoutMs: number)
   }
 }
 
-export { livenessOf };

@@ -3,7 +3,8 @@ import { findAndCancelLeaks } from '../../tracker/find-leaks';
 import { recordInternalError } from '../../tracker/internal-errors';
 import type { Leak } from '../../tracker/report';
 import type { ResourceRecord } from '../../tracker/scope';
-import { livenessOf, settle } from '../../tracker/settle';
+import { settle } from '../../tracker/settle';
+import { livenessOf } from '../../tracker/scope';
 import type { ClientContext } from './client-context';
 
 /** The async_hooks-like type a client leak is reported under. */

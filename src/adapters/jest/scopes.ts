@@ -78,12 +78,9 @@ export class FileScopes {
     (entry as Scoped)[SCOPE] = undefined;
   }
 
-  openBlock(block: CircusDescribeBlock): Scope | undefined {
-    return openScopeOf(block);
-  }
-
-  openTest(test: CircusTest): Scope | undefined {
-    return openScopeOf(test);
+  /** The open scope of a test run or describe block, if it has one. */
+  open(entry: CircusTest | CircusDescribeBlock): Scope | undefined {
+    return openScopeOf(entry);
   }
 
   /**

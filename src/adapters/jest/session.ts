@@ -145,7 +145,7 @@ export class FileSession {
 
   /** Returns a promise only when the scope's exit has something to wait for. */
   private finishTest(test: CircusTest): Promise<void> | undefined {
-    const scope = this.scopes.openTest(test);
+    const scope = this.scopes.open(test);
     if (scope === undefined) return undefined;
     try {
       this.scopes.forget(test);
@@ -170,7 +170,7 @@ export class FileSession {
   }
 
   private async finishBlock(block: CircusDescribeBlock): Promise<void> {
-    const scope = this.scopes.openBlock(block);
+    const scope = this.scopes.open(block);
     if (scope === undefined) return;
     try {
       this.scopes.forget(block);
