@@ -1,4 +1,4 @@
-import { formatReport, type LeakReport, type OutlivedWork } from '../tracker/report';
+import { actedOn, formatReport, type LeakReport, type OutlivedWork } from '../tracker/report';
 
 /** Writes a note for a person to stderr, never to stdout (where reporters write JSON). */
 export function notify(text: string): void {
@@ -7,7 +7,7 @@ export function notify(text: string): void {
 
 /** Whether a report has anything worth telling when it did not fail its test. */
 export function hasFindings(report: LeakReport): boolean {
-  return report.leaks.length + report.unref.length + report.cleanupErrors.length > 0;
+  return report.leaks.length + report.unref.filter(actedOn).length + report.cleanupErrors.length > 0;
 }
 
 /** For a test that failed by itself: what it also leaked. */
@@ -18,11 +18,12 @@ export function notifyReport(title: string, report: LeakReport, why: string): vo
 
 /**
  * For a report that did not fail its test: leaks are told in `warn` mode or when allowed;
- * failed cleanups always (a close that failed is reported, never thrown).
+ * whatever was cancelled and failed cleanups always (nothing is cancelled or fails silently).
  */
 export function notifyUnfailedReport(title: string, report: LeakReport): void {
-  const leaks = report.leaks.length + report.unref.length > 0;
-  const told = report.cleanupErrors.length > 0 || (leaks && (report.mode === 'warn' || report.allowed !== undefined));
+  const leaks = report.leaks.length + report.unref.filter(actedOn).length > 0;
+  const cancelled = report.unref.some(actedOn);
+  const told = report.cleanupErrors.length > 0 || cancelled || (leaks && (report.mode === 'warn' || report.allowed !== undefined));
   if (told) notify(`${title} (not failing):\n${formatReport(report, 'it')}`);
 }
 

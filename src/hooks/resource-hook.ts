@@ -30,12 +30,13 @@ function isReusedHandle(resource: object): boolean {
  *   then was created while the scope was closing (an immediate loop), and gets its stack then.
  * - A Timeout born unref'd comes from Node itself (socket and HTTP server timeouts, once per
  *   response on a keep-alive server) or `timers/promises` with `ref: false`. It can never fail
- *   a test unless `unref: 'fail'`, and its frames are nearly always all Node's; it is listed
- *   among the unref'd resources without a creation stack.
+ *   a test, and is left alone, unless `unref` says otherwise; its frames are nearly always all
+ *   Node's (the HTTP Date-header cache timer); it is listed among the unref'd resources without
+ *   a creation stack.
  */
 function needsStackWhileOpen(type: string, resource: object, scope: Scope): boolean {
   if (type === 'Immediate') return false;
-  if (type === 'Timeout' && scope.options.unref !== 'fail') {
+  if (type === 'Timeout' && scope.options.unref === 'ignore') {
     return (resource as { hasRef?: () => boolean }).hasRef?.() !== false;
   }
   return true;

@@ -42,7 +42,15 @@ export interface ReadStack {
   fromRunner: boolean;
   /** Some frame (within the captured ones, whatever `depth`) is the user's code. */
   hasUserFrame: boolean;
+  /**
+   * For a timer: Node's own code called the timers API (the HTTP Date-header cache), no user
+   * code did. Frames past Node's timers modules are read; a handle's always start in Node's.
+   */
+  timerOfNode: boolean;
 }
+
+/** Frames of the async hook and of Node's timers modules, between a timer and whoever asked for it. */
+const TIMER_MACHINERY = /[( ]node:(?:internal\/)?(?:timers|async_hooks)(?:\/promises)?:|^at new (?:Timeout|Immediate|Promise) \(/;
 
 /**
  * Turns a captured stack into plain data: Node's and the library's frames dropped so user
@@ -57,20 +65,24 @@ export function readStack(holder: CapturedStack, depth: number): ReadStack {
     raw = undefined;
   }
   holder.stack = undefined;
-  if (typeof raw !== 'string') return { text: '', fromRunner: false, hasUserFrame: false };
+  if (typeof raw !== 'string') return { text: '', fromRunner: false, hasUserFrame: false, timerOfNode: false };
   const cwd = process.cwd() + path.sep;
   const frames: string[] = [];
   let fromRunner: boolean | undefined;
   let hasUserFrame = false;
+  let timerOfNode: boolean | undefined;
   for (const line of raw.split('\n')) {
     const trimmed = line.trim();
     if (!trimmed.startsWith('at ')) continue;
+    if (timerOfNode === undefined && !TIMER_MACHINERY.test(trimmed) && !ownDirs.some((dir) => trimmed.includes(dir))) {
+      timerOfNode = trimmed.includes('(node:') || trimmed.includes(' node:');
+    }
     if (fromRunner === undefined && !isNodeOrOwnFrame(trimmed)) fromRunner = RUNNER_FRAME.test(trimmed);
     if (isInternalFrame(trimmed)) continue;
     hasUserFrame = true;
     if (frames.length < depth) frames.push(trimmed.split('file://' + cwd).join('').split(cwd).join(''));
   }
-  return { text: frames.join('\n'), fromRunner: fromRunner === true, hasUserFrame };
+  return { text: frames.join('\n'), fromRunner: fromRunner === true, hasUserFrame, timerOfNode: timerOfNode === true };
 }
 
 /** {@link readStack}'s text alone. */

@@ -9,12 +9,20 @@ import { IsolationUsageError, describeValue } from './errors';
  */
 export type IsolationMode = 'fail' | 'warn' | 'manual' | 'off';
 
+/** What to do with what a test left alive that keeps nothing alive: see {@link IsolationOptions.unref}. */
+export type UnrefPolicy = 'ignore' | 'cancel' | 'fail';
+
 /** Options accepted by {@link configure} (process-wide) and by `enter()` (per scope). */
 export interface IsolationOptions {
   /** What a leak does. Default `fail`, or the `ASYNC_ISOLATION` environment variable. */
   mode?: IsolationMode;
-  /** Unref'd handles never keep a process alive: `ignore` lists them in the report without failing (default); `fail` counts them. */
-  unref?: 'ignore' | 'fail';
+  /**
+   * Resources that keep nothing alive (unref'd, or idle: a zlib stream with no write pending, a
+   * socket with no file descriptor yet): `ignore` (default) lists them in the JSON report and
+   * leaves them alone; `cancel` cancels them and says so on stderr; `fail` cancels them and
+   * fails the test.
+   */
+  unref?: UnrefPolicy;
   /** Work a test's callbacks still do after the test ended: `warn` (default) reports it; `fail` fails the test too. */
   outlived?: 'warn' | 'fail';
   /** How many creation-stack frames a leak keeps (default 6). */
@@ -34,7 +42,7 @@ export interface IsolationOptions {
 /** Fully resolved options. */
 export interface ResolvedOptions {
   mode: IsolationMode;
-  unref: 'ignore' | 'fail';
+  unref: UnrefPolicy;
   outlived: 'warn' | 'fail';
   stackDepth: number;
   ignoreTypes: ReadonlySet<string>;
@@ -116,7 +124,7 @@ export function resolveOptions(where: string, options: unknown, base: ResolvedOp
   }
   const out: ResolvedOptions = { ...base };
   if (given.mode !== undefined) out.mode = oneOf(where, 'mode', given.mode, MODES);
-  if (given.unref !== undefined) out.unref = oneOf(where, 'unref', given.unref, ['ignore', 'fail'] as const);
+  if (given.unref !== undefined) out.unref = oneOf(where, 'unref', given.unref, ['ignore', 'cancel', 'fail'] as const);
   if (given.outlived !== undefined) out.outlived = oneOf(where, 'outlived', given.outlived, ['warn', 'fail'] as const);
   if (given.stackDepth !== undefined) out.stackDepth = nonNegativeInteger(where, 'stackDepth', given.stackDepth);
   if (given.settleTimeoutMs !== undefined) {

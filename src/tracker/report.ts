@@ -8,8 +8,10 @@ export interface Leak {
   description: string;
   /** Creation site, user frames first, one `at …(file:line:col)` frame a line. */
   stack: string;
-  /** Whether the resource kept the event loop alive. Unref'd ones are listed apart. */
+  /** Whether the resource kept the event loop alive. Unref'd and idle ones are listed apart. */
   ref: boolean;
+  /** Why a ref'd resource kept nothing alive anyway: `no write pending`, `no file descriptor yet`. */
+  idle?: string;
   /** Whether the library stopped it. */
   cancelled: boolean;
   /** What was done, e.g. `cleared with clearInterval`, `destroyed`. */
@@ -35,7 +37,10 @@ export interface LeakReport {
   name: string;
   /** Ref'd resources still alive at exit: these fail the test in `fail` mode. */
   leaks: Leak[];
-  /** Unref'd resources still alive at exit: reported, failing only with `unref: 'fail'`. */
+  /**
+   * Resources alive at exit that keep nothing alive (unref'd or idle): left alone by default;
+   * cancelled with `unref: 'cancel'`, cancelled and failing with `unref: 'fail'`.
+   */
   unref: Leak[];
   /** Promises the scope created (Node < 24.14; newer Node does not report promises, to stay cheap). */
   promises: { created: number };
@@ -75,6 +80,11 @@ function cancelSummary(leaks: Leak[]): string {
   return `${cancelled} cancelled`;
 }
 
+/** Whether the library cancelled the resource, or tried to. */
+export function actedOn(leak: Leak): boolean {
+  return leak.cancelled || leak.cancelError !== undefined;
+}
+
 function padType(type: string): string {
   return type.length >= 9 ? type : type + ' '.repeat(9 - type.length);
 }
@@ -99,9 +109,11 @@ export function formatReport(report: LeakReport, subject: string): string {
     lines.push(`${subject} leaked ${plural(counted.length, 'async resource')} (${cancelSummary(counted)})`);
     for (const leak of counted) lines.push(formatLeak(leak));
   }
-  if (report.unref.length > 0) {
-    lines.push(`${counted.length > 0 ? 'and' : subject} left ${plural(report.unref.length, "unref'd resource")} (not keeping the process alive)`);
-    for (const leak of report.unref) lines.push(formatLeak(leak));
+  // Those left alone are in the JSON report only: a person has nothing to do about them.
+  const touched = report.unref.filter(actedOn);
+  if (touched.length > 0) {
+    lines.push(`${counted.length > 0 ? 'and' : subject} left ${plural(touched.length, "unref'd resource")} (not keeping the process alive)`);
+    for (const leak of touched) lines.push(formatLeak(leak));
   }
   for (const error of report.cleanupErrors) lines.push(`  cleanup failed: ${error}`);
   const hints = [...new Set(counted.map((l) => HINTS[resourceKinds.get(l.type)?.family ?? '']).filter(Boolean))];

@@ -32,6 +32,11 @@ export interface ResourceKind {
   readonly family: string;
   liveness(resource: any): Liveness;
   isRefed(resource: any): boolean;
+  /**
+   * Why a live, ref'd resource still keeps nothing alive (`no write pending`), if it does not:
+   * it is then listed with the unref'd ones, never cancelled by default.
+   */
+  idle?(resource: any): string | undefined;
   describe(resource: any): string;
   /** Cancels the resource; returns what was done, e.g. `clearInterval`. */
   cancel(resource: any): string;
@@ -98,11 +103,20 @@ function describeSocket(protocol: string, resource: any): string {
   return `${protocol} socket ${local} -> ${remote}${s.connecting ? ' (connecting)' : ''}`;
 }
 
+// Windows handles report no descriptor at all: there every open socket counts.
+const descriptorsVisible = process.platform !== 'win32';
+
+/** A socket whose handle has no file descriptor yet (a custom `lookup` still running) holds nothing. */
+function withoutDescriptor(resource: any): string | undefined {
+  return descriptorsVisible && resource.fd === -1 ? 'no file descriptor yet' : undefined;
+}
+
 function socketKind(protocol: string): ResourceKind {
   return {
     family: 'socket',
     liveness: socketLiveness,
     isRefed: refOf,
+    idle: withoutDescriptor,
     describe: (r) => describeSocket(protocol, r),
     cancel: (r) => {
       handleOwner(r).destroy();
@@ -194,6 +208,7 @@ const udp: ResourceKind = {
     return socket && udpState(socket)?.handle === r ? 'alive' : 'dead';
   },
   isRefed: refOf,
+  idle: withoutDescriptor,
   describe: (r) => {
     let where = '';
     try {
@@ -284,10 +299,16 @@ export const resourceKinds: ReadonlyMap<string, ResourceKind> = new Map<string, 
   ['MESSAGEPORT', messagePort],
   [
     'ZLIB',
-    closingByOwner('stream', (r) => `zlib ${handleOwner(r)?.constructor?.name ?? ''} stream`.replace('  ', ' '), (z) => {
-      z.close();
-      return 'closed';
-    }),
+    {
+      ...closingByOwner('stream', (r) => `zlib ${handleOwner(r)?.constructor?.name ?? ''} stream`.replace('  ', ' '), (z) => {
+        z.close();
+        return 'closed';
+      }),
+      // Only a write being compressed holds the event loop (a threadpool task): the exit waits
+      // for it like for a close under way.
+      liveness: (r) => (!handleIsOpen(r) ? 'dead' : handleOwner(r).writableLength > 0 ? 'closing' : 'alive'),
+      idle: (r) => (handleOwner(r)?.writableLength === 0 ? 'no write pending' : undefined),
+    },
   ],
 ]);
 

@@ -82,7 +82,8 @@ describe('Mocha adapter: leaks fail the leaking test itself', function () {
     it('reports an HTTP server and its keep-alive sockets', function () {
       const message = run.failure('network leaks an http server with a keep-alive connection')!.err.message!;
       expect(message).to.match(/HTTP server listening on 127\.0\.0\.1:\d+ — closed/);
-      expect(message).to.match(/TCPWRAP\s+TCP socket/);
+      // The agent's idle keep-alive socket is unref'd: left to close with its server, in the JSON report only.
+      expect(message).not.to.match(/TCPWRAP/);
     });
 
     it('reports a UDP socket', function () {
@@ -104,7 +105,8 @@ describe('Mocha adapter: leaks fail the leaking test itself', function () {
         'fs.watchFile(processes.spec.js) watcher — stopped with fs.unwatchFile',
       );
       expect(run.passed('processes and watchers watches the same file again after the leaked watcher was cancelled')).to.equal(true);
-      expect(run.failure('processes and watchers leaks a zlib stream')!.err.message).to.include('zlib Gzip stream — closed');
+      // Its write is done: an idle zlib stream keeps nothing alive (listed, never cancelled).
+      expect(run.passed('processes and watchers leaks a zlib stream')).to.equal(true);
       expect(run.passed('processes and watchers waits for its child')).to.equal(true);
       expect(run.failure('workers and message ports leaks a worker thread')!.err.message).to.match(
         /WORKER\s+worker thread \d+ — terminated\n\s+at Context\.<anonymous> \(processes\.spec\.js:\d+:\d+\)/,

@@ -156,6 +156,59 @@ describe('Mocha adapter: attribution rules', function () {
     });
   });
 
+  describe('what keeps nothing alive is left alone', function () {
+    let report: { entries: Array<{ title: string[]; report: { leaks: any[]; unref: any[] } }> };
+    const entry = (title: string) => report.entries.find((e) => e.title.at(-1) === title)!.report;
+
+    before(async function () {
+      this.timeout(60000);
+      const path = join(mkdtempSync(join(tmpdir(), 'async-isolation-report-')), 'r.json');
+      run = await runMocha(['liveness.spec.js'], { env: { ASYNC_ISOLATION_REPORT: path } });
+      report = JSON.parse(readFileSync(path, 'utf8'));
+    });
+
+    it("never clears Node's own Date-header cache timer", function () {
+      expect(run.passed('what keeps nothing alive serves once')).to.equal(true);
+      expect(run.failure('what keeps nothing alive gets a fresh Date header 3 s later')).to.equal(undefined);
+      expect(run.passed('what keeps nothing alive gets a fresh Date header 3 s later')).to.equal(true);
+    });
+
+    it("leaves an unref'd socket open, and lists it in the JSON report only", function () {
+      expect(run.passed("what keeps nothing alive keeps an unref'd socket for a later test")).to.equal(true);
+      expect(run.passed('what keeps nothing alive finds the socket still open')).to.equal(true);
+      const unref = entry("keeps an unref'd socket for a later test").unref;
+      expect(unref.some((l) => l.type === 'TCPWRAP' && l.ref === false && l.cancelled === false)).to.equal(true);
+      expect(run.stderr).not.to.include("unref'd socket");
+    });
+
+    it('passes a test that keeps an idle zlib stream, listed as idle', function () {
+      expect(run.passed('what keeps nothing alive reuses a deflate stream')).to.equal(true);
+      const [stream] = entry('reuses a deflate stream').unref;
+      expect(stream).to.include({ type: 'ZLIB', description: 'zlib DeflateRaw stream', ref: false, idle: 'no write pending', cancelled: false });
+      expect(stream.stack).to.match(/^at Context\.<anonymous> \(liveness\.spec\.js:\d+:\d+\)/);
+    });
+
+    it('passes a test whose socket never got a file descriptor', function () {
+      expect(run.passed('what keeps nothing alive connects through a lookup that never answers')).to.equal(true);
+      const [socket] = entry('connects through a lookup that never answers').unref;
+      expect(socket).to.include({ type: 'TCPWRAP', ref: false, idle: 'no file descriptor yet', cancelled: false });
+    });
+
+    it('still fails and cancels what keeps the process alive', function () {
+      expect(run.failure('what keeps the process alive leaves the timer of a lazily created singleton')!.err.message).to.include(
+        'setInterval(sweepCache, 1000 ms) — cleared with clearInterval\n    at sharedCache (liveness.spec.js:',
+      );
+      expect(run.failure('what keeps the process alive leaves a listening server')!.err.message).to.match(
+        /TCP server listening on 127\.0\.0\.1:\d+ — closed/,
+      );
+      expect(run.failure('what keeps the process alive leaves a connected socket')!.err.message).to.match(
+        /^test leaked 2 async resources \(both cancelled\)\n\s+TCPWRAP\s+TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+ — destroyed/,
+      );
+      expect(run.json.stats.failures).to.equal(3);
+      expectExitedOnItsOwn(run);
+    });
+  });
+
   describe('the JSON report', function () {
     it('is written per worker under --parallel and merged at the end', async function () {
       const dir = mkdtempSync(join(tmpdir(), 'async-isolation-report-'));

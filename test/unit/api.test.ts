@@ -80,6 +80,19 @@ describe('programmatic API', function () {
       expect(report.leaks).to.deep.equal([]);
       expect(report.unref).to.have.length(1);
       expect(report.unref[0].ref).to.equal(false);
+      expect(report.unref[0].cancelled).to.equal(false);
+      expect(report.failed).to.equal(false);
+    });
+
+    it("cancels unref'd handles without failing with unref: 'cancel'", async function () {
+      let timer: NodeJS.Timeout | undefined;
+      const report = await isolated(async () => {
+        const scope = enter('unref-cancel', { unref: 'cancel' });
+        timer = setTimeout(() => {}, 60000).unref();
+        return exit(scope);
+      });
+      expect(report.unref[0]).to.include({ cancelled: true, cancelledBy: 'cleared with clearTimeout' });
+      expect((timer as unknown as { _destroyed: boolean })._destroyed).to.equal(true);
       expect(report.failed).to.equal(false);
     });
 
