@@ -136,3 +136,16 @@ describe('node:test adapter: leaks fail the leaking test itself', function () {
     });
   }
 });
+
+describe('node:test adapter: what keeps nothing alive is left alone', function () {
+  it('passes idle zlib streams and sockets with no file descriptor, lists them, and still fails a listening server', async function () {
+    const run = await runNodeTest(process.execPath, ['liveness.test.mjs']);
+    expect(run.test('reuses a deflate stream').passed, run.stderr).to.equal(true);
+    expect(run.test('connects through a lookup that never answers').passed).to.equal(true);
+    expect(run.test('leaves a listening server').error!.message).to.match(/TCP server listening on 127\.0\.0\.1:\d+ — closed/);
+    const unref = (title: string) => run.report.entries.find((e: any) => e.title.at(-1) === title).report.unref;
+    expect(unref('reuses a deflate stream')[0]).to.include({ type: 'ZLIB', idle: 'no write pending', cancelled: false });
+    expect(unref('connects through a lookup that never answers')[0]).to.include({ type: 'TCPWRAP', idle: 'no file descriptor yet', cancelled: false });
+    expectExitedOnItsOwn(run);
+  });
+});
