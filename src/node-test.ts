@@ -7,7 +7,11 @@
  */
 import { globalOptions } from './tracker/config';
 
-// Loaded only when needed: with ASYNC_ISOLATION=off the run costs no more than this file.
-if (globalOptions().mode !== 'off') {
+// Loaded only when needed: with ASYNC_ISOLATION=off, and in processes that run no test file
+// (forks and workers of one inherit the --import), the run costs no more than this file.
+if (
+  globalOptions().mode !== 'off' &&
+  (require('./adapters/node-test/test-process') as typeof import('./adapters/node-test/test-process')).isTestFileProcess()
+) {
   (require('./adapters/node-test/install') as typeof import('./adapters/node-test/install')).installNodeTestAdapter();
 }

@@ -22,13 +22,16 @@ interface NodeTestRun extends RunResult {
 
 const REPORTER = join(ROOT, 'test', 'node-test', 'json-reporter.mjs');
 
-/** `node --test --import async-isolation/node-test` on fixture files, as a user would run it. */
-async function runNodeTest(node: string, files: string[]): Promise<NodeTestRun> {
+/**
+ * `node --test --import async-isolation/node-test` on fixture files, as a user would run it
+ * (`launch` replaces `--test`: `[]` runs one file directly).
+ */
+async function runNodeTest(node: string, files: string[], launch = ['--test']): Promise<NodeTestRun> {
   const work = mkdtempSync(join(tmpdir(), 'ai-node-test-'));
   const reportFile = join(work, 'leaks.json');
   try {
     const result = await runNode(
-      ['--test', '--import', 'async-isolation/node-test', `--test-reporter=${REPORTER}`, ...files],
+      [...launch, '--import', 'async-isolation/node-test', `--test-reporter=${REPORTER}`, ...files],
       { cwd: join(FIXTURES, 'node-test'), node, timeoutMs: 60_000, env: { ASYNC_ISOLATION_REPORT: reportFile } },
     );
     let tests: NodeTestResult[];
@@ -148,4 +151,50 @@ describe('node:test adapter: what keeps nothing alive is left alone', function (
     expect(unref('connects through a lookup that never answers')[0]).to.include({ type: 'TCPWRAP', idle: 'no file descriptor yet', cancelled: false });
     expectExitedOnItsOwn(run);
   });
+});
+
+/** The flag with which this node runs every test file in the runner's own process, if it has one. */
+async function isolationNoneFlag(node: string): Promise<string | undefined> {
+  for (const flag of ['--test-isolation=none', '--experimental-test-isolation=none']) {
+    if ((await runNode([flag, '-p', '1'], { node })).code === 0) return flag;
+  }
+  return undefined;
+}
+
+describe('node:test adapter: only in processes that run test files', function () {
+  for (const { node, major } of nodesAtLeast(0)) {
+    describe(`Node ${major}`, function () {
+      it('stays out of what a test file forks and of its worker threads', async function () {
+        const run = await runNodeTest(node, ['processes.test.mjs']);
+        const failed = run.tests.filter((t) => !t.passed).map((t) => `${t.name}: ${t.error?.message}`);
+        expect(failed, run.stderr).to.deep.equal([]);
+        expect(run.tests).to.have.length(3);
+        expect(run.code).to.equal(0);
+      });
+
+      it('prints nothing of its own in a process NODE_OPTIONS gives it to', async function () {
+        const run = await runNode(['-e', 'console.log(1)'], { node, env: { NODE_OPTIONS: '--import async-isolation/node-test' } });
+        expect(run.stdout).to.equal('1\n');
+        expect(run.stderr).to.equal('');
+        expect(run.code).to.equal(0);
+      });
+
+      it('still fails the leaking tests of a file run directly with node --import', async function () {
+        const run = await runNodeTest(node, ['timers.test.mjs'], []);
+        expect(run.test('retries the payment').error!.name).to.equal('LeakError');
+        expect(run.test('clean test').passed).to.equal(true);
+        expect(run.code).to.equal(1);
+      });
+
+      // (Forks are left out: with --test in their inherited execArgv they run as test runners themselves.)
+      it('still fails the leaking tests with --test-isolation=none, and stays out of their worker threads', async function () {
+        const flag = await isolationNoneFlag(node);
+        if (flag === undefined) this.skip();
+        const run = await runNodeTest(node, ['timers.test.mjs', 'processes.test.mjs'], ['--test', flag]);
+        expect(run.test('retries the payment').error!.name).to.equal('LeakError');
+        expect(run.test('clean test').passed).to.equal(true);
+        expect(run.test('a worker with its own unhandledRejection handler does not crash').passed, run.stderr).to.equal(true);
+      });
+    });
+  }
 });

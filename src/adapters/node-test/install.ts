@@ -4,6 +4,7 @@ import { notifyOutlived, notifyReport } from '../warn';
 import { judge } from '../judge';
 import { closeTestScope, openTestScope, ownFunction, scopeOf, scopeTestFunctions, titleOf, type TestContext } from './scopes';
 import { collectReportOfThisRun } from './report';
+import { markTestFileProcess } from './test-process';
 
 const INSTALLED = Symbol.for('async-isolation.node-test-installed');
 
@@ -50,6 +51,7 @@ export function installNodeTestAdapter(): void {
   const state = globalThis as Record<symbol, unknown>;
   if (state[INSTALLED]) return;
   state[INSTALLED] = true;
+  markTestFileProcess();
   const nodeTest = require('node:test') as typeof import('node:test');
   scopeTestFunctions();
   reportOutlived();
