@@ -1,4 +1,4 @@
-import { createHook, type AsyncHook, type HookCallbacks } from 'node:async_hooks';
+import { AsyncResource, createHook, type AsyncHook, type HookCallbacks } from 'node:async_hooks';
 import { processWide } from './process-wide';
 import { recordInternalError } from '../tracker/internal-errors';
 
@@ -33,22 +33,44 @@ const state = processWide<HookState>('async-hook', () => ({ hook: undefined, pro
 
 let skipsPromises: boolean | undefined;
 
+/** The `createHook` to probe: Node's, or a stand-in in the tests. */
+export type CreateHook = (callbacks: HookCallbacks & { trackPromises?: boolean }) => AsyncHook;
+
+// A type no tracker knows: the resource hook leaves it alone if it is already listening.
+const PROBE_TYPE = 'ASYNC_ISOLATION_PROBE';
+
 /**
- * Whether this Node can keep promises out of an init hook (`trackPromises: false`, Node >= 24.14
- * and 25.6). Older versions ignore the option and run every promise through every hook, which is
- * most of the library's cost on await-dense code there.
+ * Whether hooks made by `create` keep promises out when asked (`trackPromises: false`): a probe
+ * hook must see a resource of another kind and no promise. A version that ignores the option (or
+ * a runtime whose hooks see nothing at all) gets no fast path; one that rejects it throws, which
+ * means the same.
+ */
+export function probeSkipsPromises(create: CreateHook): boolean {
+  let sawPromise = false;
+  let sawOther = false;
+  const init = (_id: number, type: string): void => {
+    if (type === 'PROMISE') sawPromise = true;
+    else if (type === PROBE_TYPE) sawOther = true;
+  };
+  let probe: AsyncHook | undefined;
+  try {
+    probe = create({ init, trackPromises: false }).enable();
+    void Promise.resolve();
+    new AsyncResource(PROBE_TYPE);
+  } catch {
+    return false;
+  } finally {
+    probe?.disable();
+  }
+  return sawOther && !sawPromise;
+}
+
+/**
+ * Whether this Node can keep promises out of an init hook. Versions that cannot run every
+ * promise through every hook, which is most of the library's cost on await-dense code there.
  */
 export function hooksCanSkipPromises(): boolean {
-  if (skipsPromises !== undefined) return skipsPromises;
-  let sawPromise = false;
-  const options = { init: (_id: number, type: string) => void (sawPromise ||= type === 'PROMISE'), trackPromises: false };
-  const probe = createHook(options as HookCallbacks).enable();
-  try {
-    void Promise.resolve();
-  } finally {
-    probe.disable();
-  }
-  return (skipsPromises = !sawPromise);
+  return (skipsPromises ??= probeSkipsPromises(createHook as CreateHook));
 }
 
 function init(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {

@@ -13,8 +13,9 @@ interface ContextStore {
 }
 
 /**
- * Node's AsyncLocalStorage, where the resource hook can leave promises out: there (Node 24.14
- * and later) the storage needs no async hook at all, so awaits cost next to nothing.
+ * Node's AsyncLocalStorage, where the resource hook can leave promises out (probed, not read
+ * from the version): the hook then sees no promise, and where the storage runs on
+ * AsyncContextFrame it needs no async hook either, so awaits cost next to nothing.
  */
 function asyncLocalStorage(): ContextStore {
   const storage = new AsyncLocalStorage<Scope | undefined>();

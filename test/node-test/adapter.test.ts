@@ -75,7 +75,7 @@ const LEAKING = [
 ];
 
 describe('node:test adapter: leaks fail the leaking test itself', function () {
-  // This Node, and Node 22/24 when ASYNC_ISOLATION_NODE22 / ASYNC_ISOLATION_NODE24 name them.
+  // This Node, and Node 22/24/26 when ASYNC_ISOLATION_NODE22 / _NODE24 / _NODE26 name them.
   for (const { node, major } of nodesAtLeast(0)) {
     describe(`Node ${major}`, function () {
       let run: NodeTestRun;

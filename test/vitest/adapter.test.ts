@@ -119,7 +119,7 @@ describe('Vitest adapter: leaks fail the leaking test itself', function () {
     describeRun(target, 'forks');
   }
 
-  it('runs Vitest 5 on Node >= 22 (set ASYNC_ISOLATION_NODE22 / ASYNC_ISOLATION_NODE24 when the suite runs on Node 20)', function () {
+  it('runs Vitest 5 on Node >= 22 (set ASYNC_ISOLATION_NODE22 / _NODE24 / _NODE26 when the suite runs on Node 20)', function () {
     if (nodesAtLeast(22).length === 0) this.skip();
   });
 

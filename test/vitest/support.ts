@@ -24,12 +24,13 @@ function nodeMajor(binary: string): number {
 }
 
 /**
- * Node binaries >= 22 to run Vitest 5 (and node:test) on: this one when it is, and those named
- * by ASYNC_ISOLATION_NODE22 / ASYNC_ISOLATION_NODE24. Deduplicated by major version.
+ * Node binaries of at least `minimum` to run Vitest 5 (and node:test) on: this one, and those
+ * named by ASYNC_ISOLATION_NODE22 / _NODE24 / _NODE26 (which `.ci/run` sets). Deduplicated by major version.
  */
 export function nodesAtLeast(minimum: number): Array<{ node: string; major: number }> {
   const found = new Map<number, string>();
-  for (const binary of [process.execPath, process.env.ASYNC_ISOLATION_NODE22, process.env.ASYNC_ISOLATION_NODE24]) {
+  const named = [process.env.ASYNC_ISOLATION_NODE22, process.env.ASYNC_ISOLATION_NODE24, process.env.ASYNC_ISOLATION_NODE26];
+  for (const binary of [process.execPath, ...named]) {
     if (!binary) continue;
     if (binary !== process.execPath && !existsSync(binary)) throw new Error(`node binary not found: ${binary}`);
     const major = nodeMajor(binary);
