@@ -2,7 +2,7 @@
 // ESM wrapper that re-exports the CommonJS module, so `import` and `require` share one copy
 // of the library's state (one hook, one set of scopes).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,9 @@ try {
   rmSync(next, { recursive: true, force: true });
   process.exit(1);
 }
+
+// The JSON Schema of the report ships beside the code (`async-isolation/report.schema.json`).
+copyFileSync(join(root, 'schema', 'report.schema.json'), join(next, 'report.schema.json'));
 
 const entries = readdirSync(join(root, 'src'))
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))

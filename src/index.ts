@@ -8,6 +8,7 @@ export { enter, exit, withIsolation, allowLeaks, detached } from './tracker/life
 export { configure, type IsolationOptions, type IsolationMode } from './tracker/config';
 export { Scope, type TrackOptions } from './tracker/scope';
 export { LeakError, formatReport, type Leak, type LeakReport, type OutlivedWork } from './tracker/report';
+export type { ReportEntry, ReportFile, ReportTotals } from './tracker/report-format';
 export { IsolationUsageError } from './tracker/errors';
 export { onOutlived, type OutlivedListener } from './tracker/outlived';
 export { currentScope } from './hooks/context';

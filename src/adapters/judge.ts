@@ -11,8 +11,8 @@ export interface Judgement {
   file: string | undefined;
   /** Title path for the report file (computed only when a report file is asked for). */
   title: () => string[];
-  /** The test's own outcome, read once its scope ended: an error thrown meanwhile counts. */
-  outcome: () => string;
+  /** What the runner says of the test's own code, read once its scope ended: an error thrown meanwhile counts. */
+  runnerOutcome: () => string;
   /** Who leaked, as the report's first word: `test`, `suite`, a describe block... */
   subject: string;
   /** How a note on stderr names it. */
@@ -41,7 +41,7 @@ export function judge(scope: Scope, about: Judgement): Verdict | Promise<Verdict
 function verdictOn(report: LeakReport, about: Judgement): Verdict {
   if (reportPath() !== undefined && (about.listed?.(report) ?? true)) {
     const { runner, kind, file } = about;
-    recordEntry({ runner, kind, file, title: about.title(), outcome: about.outcome(), report });
+    recordEntry({ runner, kind, file: file ?? null, title: about.title(), runnerOutcome: about.runnerOutcome(), report });
   }
   if (report.failed) return { report, error: new LeakError(report, formatReport(report, about.subject)) };
   notifyUnfailedReport(about.name, report);

@@ -1,31 +1,13 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import type { LeakReport } from './report';
 import { recordInternalError } from './internal-errors';
+import { finalOutcome, reportFileOf, type ReportEntry, type ReportFile } from './report-format';
 
-/** One test's or suite's entry in the machine-readable report. */
-export interface ReportEntry {
-  runner: string;
-  kind: 'test' | 'suite';
-  file: string | undefined;
-  /** Title path, outermost suite first. */
-  title: string[];
-  /** The test's own outcome, before leaks were considered. */
-  outcome: string;
-  report: LeakReport;
-}
+/** An entry as an adapter records it; its final outcome is read when it is written. */
+export type RecordedEntry = Omit<ReportEntry, 'outcome' | 'failedByLeaks'>;
 
-/** The whole file written at `ASYNC_ISOLATION_REPORT`. */
-export interface ReportFile {
-  version: 1;
-  node: string;
-  createdAt: string;
-  totals: { entries: number; withLeaks: number; failedByLeaks: number; leaks: number; outlived: number };
-  entries: ReportEntry[];
-}
-
-const entries: ReportEntry[] = [];
+const entries: RecordedEntry[] = [];
 let exitHookInstalled = false;
 let merges = false;
 
@@ -47,18 +29,14 @@ export function partsDir(path: string): string {
   return `${path}.parts`;
 }
 
-function interesting(entry: ReportEntry): boolean {
-  const r = entry.report;
-  return r.leaks.length + r.unref.length + r.outlived.length + r.cleanupErrors.length + r.internalErrors.length > 0;
-}
-
 /**
  * Keeps an entry for the report file. Entries with nothing to say are kept too (the report
  * lists every test), but only when a report was asked for.
  */
-export function recordEntry(entry: ReportEntry): void {
+export function recordEntry(entry: RecordedEntry): void {
   if (reportPath() === undefined) return;
-  entries.push(entry);
+  // Relative like the creation stacks, so that reports of machines with other checkouts merge.
+  entries.push({ ...entry, file: entry.file === null ? null : relative(process.cwd(), entry.file) });
   ensureExitHook();
 }
 
@@ -69,12 +47,19 @@ function writeAtomically(path: string, text: string): void {
   renameSync(temporary, path);
 }
 
+// Read when written, not when recorded: outlived work under `outlived: 'fail'` fails a test later.
+function judged(entry: RecordedEntry): ReportEntry {
+  const { runner, kind, file, title, runnerOutcome, report } = entry;
+  const failedByLeaks = report.failed;
+  return { runner, kind, file, title, outcome: finalOutcome(runnerOutcome, failedByLeaks), runnerOutcome, failedByLeaks, report };
+}
+
 /** Writes this process's (this thread's) entries to its part file. */
 export function flushPart(): void {
   const path = reportPath();
   if (path === undefined || entries.length === 0) return;
   try {
-    writeAtomically(join(partsDir(path), `${process.pid}-${threadId}.json`), JSON.stringify(entries));
+    writeAtomically(join(partsDir(path), `${process.pid}-${threadId}.json`), JSON.stringify(entries.map(judged)));
   } catch (error) {
     recordInternalError('writing the report part', error);
   }
@@ -136,20 +121,7 @@ export function mergeParts(): ReportFile | undefined {
     }
     const all: ReportEntry[] = [];
     for (const name of names.sort()) all.push(...(JSON.parse(readFileSync(join(dir, name), 'utf8')) as ReportEntry[]));
-    const withLeaks = all.filter(interesting);
-    const file: ReportFile = {
-      version: 1,
-      node: process.version,
-      createdAt: new Date().toISOString(),
-      totals: {
-        entries: all.length,
-        withLeaks: withLeaks.length,
-        failedByLeaks: all.filter((e) => e.report.failed).length,
-        leaks: all.reduce((n, e) => n + e.report.leaks.length, 0),
-        outlived: all.reduce((n, e) => n + e.report.outlived.length, 0),
-      },
-      entries: all,
-    };
+    const file = reportFileOf(all, process.version, process.cwd());
     writeAtomically(path, JSON.stringify(file, null, 2));
     return file;
   } catch (error) {

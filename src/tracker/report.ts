@@ -52,7 +52,10 @@ export interface LeakReport {
   internalErrors: string[];
   /** Set by `allowLeaks(reason)`: the leaks are reported but do not fail. */
   allowed?: string;
-  /** Whether this report fails its test under the scope's mode. */
+  /**
+   * Whether this report fails its test under the scope's mode (Mocha sets it later too, when
+   * outlived work fails the test under `outlived: 'fail'`).
+   */
   failed: boolean;
   mode: string;
   durationMs: number;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DIST } from '../support/run';
 import { DID_NOT_EXIT, JEST_VERSIONS, runJest, type JestRun } from './run-jest';
+import { expectValidReport } from '../support/report-schema';
 
 const MAIN_FILES = ['timers.test.js', 'network.test.js', 'suites.test.js', 'concurrent.test.js', 'fake-timers.test.js'];
 
@@ -354,11 +355,12 @@ for (const version of JEST_VERSIONS) {
         const tests = report.entries.filter((e: { kind: string }) => e.kind === 'test');
         expect(tests).to.have.length(run.json.numTotalTests);
         const payment = tests.find((e: { title: string[] }) => e.title.join(' ') === 'orders retries the payment');
-        expect(payment).to.include({ runner: 'jest', outcome: 'passed' });
+        expectValidReport(report);
+        expect(payment).to.include({ runner: 'jest', runnerOutcome: 'passed', outcome: 'failed', failedByLeaks: true, file: 'timers.test.js' });
         expect(payment.report.failed).to.equal(true);
         expect(payment.report.leaks[0]).to.include({ type: 'Timeout', description: 'setInterval(fn, 5 ms)', cancelled: true });
         const own = tests.find((e: { title: string[] }) => e.title.join(' ') === 'orders fails on its own and leaks');
-        expect(own.outcome).to.equal('failed');
+        expect(own).to.include({ runnerOutcome: 'failed', outcome: 'failed' });
         const suite = report.entries.find((e: { kind: string; title: string[] }) => e.kind === 'suite' && e.title.join(' ') === 'leaky beforeAll');
         expect(suite.report.leaks[0].description).to.equal('setInterval(suitePoll, 1000 ms)');
         // 13 tests and the "leaky beforeAll" block.

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMocha, expectExitedOnItsOwn, type MochaRun } from '../support/mocha';
+import { expectValidReport } from '../support/report-schema';
+import { FIXTURES } from '../support/run';
 
 describe('Mocha adapter: attribution rules', function () {
   let run: MochaRun;
@@ -123,14 +125,26 @@ describe('Mocha adapter: attribution rules', function () {
   });
 
   describe("outlived: 'fail'", function () {
+    let path: string;
+
     it('fails the test that left the work behind, not the running one', async function () {
-      run = await runMocha(['outlived.spec.js'], { args: ['--require', './strict-outlived.js'] });
+      path = join(mkdtempSync(join(tmpdir(), 'async-isolation-report-')), 'r.json');
+      run = await runMocha(['outlived.spec.js'], { args: ['--require', './strict-outlived.js'], env: { ASYNC_ISOLATION_REPORT: path } });
       const failure = run.failure('outlived leaves a continuation that creates a timer after it ended')!;
       expect(failure.err.message).to.match(
         /^async work outlived its test: Timeout setTimeout\(createdLate, 60000 ms\) created after the scope ended\n\s+at outlived\.spec\.js:6:21/,
       );
       expect(run.failure('outlived opens the gate and passes')).to.equal(undefined);
       expect(run.json.stats.failures).to.equal(1);
+    });
+
+    it('says so in the JSON report: the test failed because of its leaks', function () {
+      const report = JSON.parse(readFileSync(path, 'utf8'));
+      expectValidReport(report);
+      const entry = report.entries.find((e: { title: string[] }) => e.title.at(-1) === 'leaves a continuation that creates a timer after it ended');
+      expect(entry).to.include({ runnerOutcome: 'passed', outcome: 'failed', failedByLeaks: true });
+      expect(entry.report.outlived[0].description).to.equal('setTimeout(createdLate, 60000 ms) created after the scope ended');
+      expect(report.totals).to.include({ failed: 1, failedByLeaks: 1, leaks: 0 });
     });
   });
 
@@ -165,6 +179,13 @@ describe('Mocha adapter: attribution rules', function () {
       const path = join(mkdtempSync(join(tmpdir(), 'async-isolation-report-')), 'r.json');
       run = await runMocha(['liveness.spec.js'], { env: { ASYNC_ISOLATION_REPORT: path } });
       report = JSON.parse(readFileSync(path, 'utf8'));
+    });
+
+    it('counts the entries that left only what keeps nothing alive apart from those that leaked', function () {
+      expectValidReport(report);
+      const totals = (report as any).totals;
+      expect(totals.withUnrefOnly).to.be.at.least(3);
+      expect(totals).to.include({ withLeaks: 3, failedByLeaks: 3, failed: 3 });
     });
 
     it("never clears Node's own Date-header cache timer", function () {
@@ -220,13 +241,16 @@ describe('Mocha adapter: attribution rules', function () {
       expect(run.json.stats.failures).to.equal(3);
       expect(existsSync(path)).to.equal(true);
       const report = JSON.parse(readFileSync(path, 'utf8'));
-      expect(report.version).to.equal(1);
+      expectValidReport(report);
+      expect(report.version).to.equal(2);
+      expect(report.cwd).to.equal(join(FIXTURES, 'mocha'));
       expect(report.totals).to.include({ failedByLeaks: 3, leaks: 3 });
       const tests = report.entries.filter((e: { kind: string }) => e.kind === 'test');
       expect(tests).to.have.length(6);
       const leaky = tests.find((e: { title: string[] }) => e.title.join(' > ') === 'parallel file 2 > leaks in file 2');
       expect(leaky.runner).to.equal('mocha');
-      expect(leaky.file).to.match(/parallel[\\/]file2\.spec\.js$/);
+      expect(leaky.file).to.equal(join('parallel', 'file2.spec.js'));
+      expect(leaky).to.include({ runnerOutcome: 'passed', outcome: 'failed', failedByLeaks: true });
       expect(leaky.report.leaks[0]).to.include({ type: 'Timeout', description: 'setInterval(leakOf2, 1000 ms)', cancelled: true });
       const workers = new Set(report.entries.map((e: { file: string }) => e.file));
       expect(workers.size).to.equal(3);
@@ -238,8 +262,9 @@ describe('Mocha adapter: attribution rules', function () {
       const report = JSON.parse(readFileSync(path, 'utf8'));
       const clean = report.entries.find((e: { title: string[] }) => e.title.at(-1) === 'clean test');
       expect(clean.report.leaks).to.deep.equal([]);
-      expect(clean.outcome).to.equal('passed');
+      expect(clean).to.include({ runnerOutcome: 'passed', outcome: 'passed', failedByLeaks: false });
       expect(report.totals.failedByLeaks).to.equal(3);
+      expectValidReport(report);
     });
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { FIXTURES, ROOT, runNode, type RunResult } from '../support/run';
 import { expectExitedOnItsOwn } from '../support/mocha';
 import { nodesAtLeast } from '../vitest/support';
+import { expectValidReport } from '../support/report-schema';
 
 interface NodeTestResult {
   name: string;
@@ -129,12 +130,13 @@ describe('node:test adapter: leaks fail the leaking test itself', function () {
 
       it('writes one JSON report for the run, merged from every test process', function () {
         expect(run.report, 'no merged report').to.be.an('object');
+        expectValidReport(run.report);
         expect(run.report.totals.entries).to.equal(18);
         expect(run.report.totals.failedByLeaks).to.equal(7);
         const files = new Set(run.report.entries.map((e: any) => e.file.split(/[\\/]/).pop()));
         expect([...files].sort()).to.deep.equal(['concurrent.test.mjs', 'timers.test.mjs']);
         const entry = run.report.entries.find((e: any) => e.title.at(-1) === 'retries the payment');
-        expect(entry).to.include({ runner: 'node:test', kind: 'test', outcome: 'passed' });
+        expect(entry).to.include({ runner: 'node:test', kind: 'test', file: 'timers.test.mjs', runnerOutcome: 'passed', outcome: 'failed', failedByLeaks: true });
       });
     });
   }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { expectExitedOnItsOwn } from '../support/mocha';
 import { ensureVitestInstalled, nodesAtLeast, runVitest, type VitestMajor, type VitestRun } from './support';
+import { expectValidReport } from '../support/report-schema';
 
 const FILES = ['timers.test.js', 'concurrent.test.js', 'fake-timers.test.js', 'network.test.js', 'second.test.js'];
 
@@ -101,12 +102,13 @@ function describeRun(target: Target, pool: 'threads' | 'forks'): void {
     it('writes the JSON report per worker and merges it (globalSetup)', function () {
       const report = run.report;
       expect(report, 'no merged report').to.be.an('object');
+      expectValidReport(report);
       expect(report.totals.entries).to.equal(24);
       expect(report.totals.failedByLeaks).to.equal(LEAKING.length);
       const files = new Set(report.entries.map((e: any) => e.file.split(/[\\/]/).pop()));
       expect([...files].sort()).to.deep.equal([...FILES].sort());
       const entry = report.entries.find((e: any) => e.title.join(' > ') === 'orders > retries the payment');
-      expect(entry).to.include({ runner: 'vitest', kind: 'test', outcome: 'passed' });
+      expect(entry).to.include({ runner: 'vitest', kind: 'test', file: 'timers.test.js', runnerOutcome: 'passed', outcome: 'failed', failedByLeaks: true });
       expect(entry.report.leaks[0]).to.include({ type: 'Timeout', description: 'setInterval(fn, 5 ms)', cancelled: true });
       expect(entry.report.leaks[0].stack).to.match(/^at timers\.test\.js:9:5/);
     });

@@ -154,7 +154,7 @@ export class FileSession {
         kind: 'test',
         file: this.testPath,
         title: () => (scope.owner as JestScopeOwner).path,
-        outcome: () => (test.errors.length > 0 ? 'failed' : 'passed'),
+        runnerOutcome: () => (test.errors.length > 0 ? 'failed' : 'passed'),
         subject: 'test',
         name: scope.name,
       });
@@ -180,7 +180,7 @@ export class FileSession {
         kind: 'suite',
         file: this.testPath,
         title: () => (scope.owner as JestScopeOwner).path,
-        outcome: () => 'ended',
+        runnerOutcome: () => 'ended',
         subject,
         name: subject,
         listed: (report) => block.parent !== undefined || report.leaks.length + report.unref.length > 0,

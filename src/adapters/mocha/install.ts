@@ -37,7 +37,7 @@ async function finishTest(runner: any, test: any, scope: Scope): Promise<void> {
     kind: 'test',
     file: test.file,
     title: () => titlePath(test),
-    outcome: () => outcomeOf(test),
+    runnerOutcome: () => outcomeOf(test),
     subject: 'test',
     name,
   });
@@ -56,7 +56,7 @@ async function finishSuite(runner: any, suite: any, scope: Scope, Hook: MochaCla
     kind: 'suite',
     file: suite.file,
     title: () => titlePath(suite),
-    outcome: () => 'ended',
+    runnerOutcome: () => 'ended',
     subject: 'suite',
     name: `suite "${suite.fullTitle() || 'root suite'}"`,
     listed: (report) => !suite.root || report.leaks.length + report.unref.length > 0,
@@ -248,6 +248,8 @@ function reportOutlived(): void {
     const error = new Error(`async work outlived its test: ${work.type} ${work.description}${where}`);
     error.stack = `Error: ${error.message}`;
     runner.fail(owner, error);
+    // The JSON report, written later, then says the test failed because of its leaks.
+    if (scope.report) scope.report.failed = true;
   });
 }
 

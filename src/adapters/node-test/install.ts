@@ -26,7 +26,7 @@ async function finishTest(t: TestContext, scope: Scope): Promise<void> {
     kind: 'test',
     file: fileOf(t),
     title: () => titleOf(t).split(' > '),
-    outcome: () => (failedItself() ? 'failed' : 'passed'),
+    runnerOutcome: () => (failedItself() ? 'failed' : 'passed'),
     subject: 'test',
     name: scope.name,
   });

@@ -31,7 +31,7 @@ function finishTest(test: Task, scope: Scope): Verdict | Promise<Verdict> {
     kind: 'test',
     file: test.file?.filepath,
     title: () => titlePath(test),
-    outcome: () => outcomeOf(test),
+    runnerOutcome: () => outcomeOf(test),
     subject: 'test',
     name: scope.name,
   });
