@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, ROOT, runNode, type RunOptions, type RunResult } from '../support/run';
+import { ensureRunnerInstalled, runnerDir } from '../support/runners';
 
 export const JEST_FIXTURES = join(FIXTURES, 'jest');
-const JEST29_DIR = join(ROOT, 'test', 'runners', 'jest29');
 
 /** A Jest installation the fixtures run under. */
 export interface JestVersion {
@@ -19,18 +19,8 @@ export const JEST_VERSIONS: JestVersion[] = [
   { name: 'Jest 30', home: join(ROOT, 'node_modules', 'jest') },
   {
     name: 'Jest 29',
-    home: join(JEST29_DIR, 'node_modules', 'jest'),
-    install: async () => {
-      if (existsSync(join(JEST29_DIR, 'node_modules', 'jest', 'package.json'))) return;
-      const npm = join(process.execPath, '..', 'npm');
-      const npmCli = existsSync(npm) ? npm : 'npm';
-      const { spawnSync } = await import('node:child_process');
-      const result = spawnSync(npmCli, ['ci', '--prefix', JEST29_DIR, '--no-audit', '--no-fund'], {
-        encoding: 'utf8',
-        shell: process.platform === 'win32',
-      });
-      if (result.status !== 0) throw new Error(`npm ci --prefix ${JEST29_DIR} failed:\n${result.stdout}\n${result.stderr}`);
-    },
+    home: join(runnerDir('jest29'), 'node_modules', 'jest'),
+    install: async () => void ensureRunnerInstalled('jest29', 'jest'),
   },
 ];
 

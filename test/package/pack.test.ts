@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { ROOT, runNode } from '../support/run';
+import { ensureRunnerInstalled } from '../support/runners';
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -11,31 +12,66 @@ const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
  * What a newcomer does: `npm pack`, install the tarball into a fresh project next to Mocha,
  * run `mocha --require async-isolation/register`.
  */
+/** The packed tarball, made once for every test here. */
+let tarball: string | undefined;
+
+function pack(): string {
+  if (tarball !== undefined) return tarball;
+  const work = mkdtempSync(join(tmpdir(), 'async-isolation-pack-'));
+  execFileSync(NPM, ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], { cwd: ROOT, stdio: 'pipe' });
+  return (tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!));
+}
+
+/**
+ * A fresh project with the packed package and this Mocha installed by plain `npm install`,
+ * which refuses (ERESOLVE) a Mocha outside the package's peer range.
+ */
+function freshProject(name: string, mocha: string): string {
+  const project = join(dirname(pack()), name);
+  mkdirSync(join(project, 'test'), { recursive: true });
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name, private: true }));
+  try {
+    execFileSync(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', pack(), `mocha@${mocha}`], {
+      cwd: project,
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    throw new Error(`npm install beside mocha@${mocha} failed:\n${(error as { stderr?: Buffer }).stderr}`);
+  }
+  writeFileSync(
+    join(project, 'test', 'cjs.spec.js'),
+    `describe('cjs', function () {
+  it('is clean', function () {});
+  it('leaks', function () { setInterval(function poll() {}, 10); });
+});
+`,
+  );
+  return project;
+}
+
+function installedVersion(pkg: string, dir = ROOT): string {
+  return (JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Targets of the relative links and images in a markdown file (anchors and URLs left out). */
+function relativeLinks(markdown: string): string[] {
+  const targets = [...markdown.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((m) => m[1]!);
+  return targets.filter((t) => !/^[a-z][a-z+.-]*:/i.test(t) && !t.startsWith('#')).map((t) => t.split('#')[0]!);
+}
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((file) => !relative(dir, file).includes('node_modules'));
+}
+
 describe('the packed package in a fresh project', function () {
   this.timeout(180000);
   let project: string;
 
   before(function () {
-    const work = mkdtempSync(join(tmpdir(), 'async-isolation-pack-'));
-    execFileSync(NPM, ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], { cwd: ROOT, stdio: 'pipe' });
-    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))!;
-    project = join(work, 'project');
-    mkdirSync(join(project, 'test'), { recursive: true });
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'fresh-project', private: true }));
-    const mochaVersion = require(join(ROOT, 'node_modules', 'mocha', 'package.json')).version as string;
-    execFileSync(
-      NPM,
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', join(work, tarball), `mocha@${mochaVersion}`],
-      { cwd: project, stdio: 'pipe' },
-    );
-    writeFileSync(
-      join(project, 'test', 'cjs.spec.js'),
-      `describe('cjs', function () {
-  it('is clean', function () {});
-  it('leaks', function () { setInterval(function poll() {}, 10); });
-});
-`,
-    );
+    project = freshProject('project', installedVersion('mocha'));
     writeFileSync(
       join(project, 'test', 'esm.spec.mjs'),
       `import { allowLeaks } from 'async-isolation';
@@ -81,8 +117,39 @@ console.log(JSON.stringify({ same: cjs.enter === esm.enter, scope: report, types
     expect(JSON.parse(run.stdout)).to.deep.equal({ same: true, scope: 'x', types: 'object' });
   });
 
+  it('ships every file its README and docs link to', function () {
+    const installed = join(project, 'node_modules', 'async-isolation');
+    const broken: string[] = [];
+    let links = 0;
+    for (const file of markdownFiles(installed)) {
+      for (const target of relativeLinks(readFileSync(file, 'utf8'))) {
+        links++;
+        if (!existsSync(join(dirname(file), target))) broken.push(`${relative(installed, file)} -> ${target}`);
+      }
+    }
+    expect(broken).to.deep.equal([]);
+    expect(links, 'the README links its docs').to.be.at.least(6);
+  });
+
   it('ships typings for every entry point', function () {
     const dist = readdirSync(join(project, 'node_modules', 'async-isolation', 'dist'));
     expect(dist).to.include.members(['index.d.ts', 'index.d.mts', 'register.d.ts', 'index.mjs', 'register.mjs']);
+  });
+});
+
+describe('the packed package beside the oldest Mocha it supports', function () {
+  this.timeout(300000);
+
+  it('installs without a peer conflict and fails exactly the leaking test', async function () {
+    const mocha8 = installedVersion('mocha', ensureRunnerInstalled('mocha8', 'mocha'));
+    const project = freshProject('project-mocha8', mocha8);
+    const run = await runNode(
+      [join(project, 'node_modules', 'mocha', 'bin', 'mocha'), '--require', 'async-isolation/register', '--reporter', 'json', 'test/*.spec.js'],
+      { cwd: project },
+    );
+    const json = JSON.parse(run.stdout);
+    expect(json.failures.map((f: { fullTitle: string }) => f.fullTitle)).to.deep.equal(['cjs leaks']);
+    expect(json.failures[0].err.message).to.match(/^test leaked 1 async resource \(cancelled\)/);
+    expect(run.code).to.equal(1);
   });
 });

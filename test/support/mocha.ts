@@ -30,11 +30,14 @@ export interface MochaRun extends RunResult {
  * Runs real Mocha on fixture specs (paths relative to test/fixtures/mocha) with
  * async-isolation/register and the JSON reporter.
  */
-export async function runMocha(specs: string[], options: RunOptions & { args?: string[] } = {}): Promise<MochaRun> {
+export async function runMocha(
+  specs: string[],
+  options: RunOptions & { args?: string[]; /** Another Mocha's bin script. */ mocha?: string } = {},
+): Promise<MochaRun> {
   const cwd = options.cwd ?? join(FIXTURES, 'mocha');
   const result = await runNode(
     // --no-config: the fixtures must not pick up this repository's own .mocharc (tsx, timeouts).
-    [MOCHA_BIN, '--no-config', '--require', join(DIST, 'register.js'), '--reporter', 'json', ...(options.args ?? []), ...specs],
+    [options.mocha ?? MOCHA_BIN, '--no-config', '--require', join(DIST, 'register.js'), '--reporter', 'json', ...(options.args ?? []), ...specs],
     { ...options, cwd },
   );
   let json: MochaJson;

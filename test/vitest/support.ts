@@ -3,19 +3,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIST, FIXTURES, ROOT, runNode, type RunResult } from '../support/run';
+import { ensureRunnerInstalled, runnerDir } from '../support/runners';
 
 export type VitestMajor = 3 | 4 | 5;
 
 /** Where each Vitest lives: 4 is the project's own; 3 and 5 have their own folders. */
 function vitestDir(major: VitestMajor): string {
-  return major === 4 ? ROOT : join(ROOT, 'test', 'runners', `vitest${major}`);
+  return major === 4 ? ROOT : runnerDir(`vitest${major}`);
 }
 
-/** Installs a runner folder from its committed lockfile when it is missing (a fresh clone). */
+/** Installs a Vitest's runner folder from its committed lockfile when it is missing (a fresh clone). */
 export function ensureVitestInstalled(major: VitestMajor): void {
-  const dir = vitestDir(major);
-  if (existsSync(join(dir, 'node_modules', 'vitest', 'package.json'))) return;
-  execFileSync('npm', ['ci', '--prefix', dir, '--no-audit', '--no-fund'], { stdio: 'inherit', timeout: 300_000 });
+  if (major !== 4) ensureRunnerInstalled(`vitest${major}`, 'vitest');
 }
 
 function nodeMajor(binary: string): number {
