@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { ensureRunnerInstalled } from '../support/runners';
-import { expectExitedOnItsOwn, runMocha, type MochaRun } from '../support/mocha';
+import { expectExitedOnItsOwn, mochaCannotStart, runMocha, type MochaRun } from '../support/mocha';
 
 /**
  * What a run decided for each test (passed, or failed with which message's first line) and the
@@ -30,9 +30,14 @@ describe('Mocha adapter on Mocha 8, the oldest supported', function () {
   ];
   let mocha8: string;
 
-  before(function () {
+  before(async function () {
     this.timeout(300_000);
     mocha8 = join(ensureRunnerInstalled('mocha8', 'mocha'), 'node_modules', 'mocha', 'bin', 'mocha');
+    const cannot = await mochaCannotStart(mocha8);
+    if (cannot !== undefined) {
+      console.log(`      skipped: ${cannot}`);
+      this.skip();
+    }
   });
 
   for (const group of groups) {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { ROOT, runNode } from '../support/run';
 import { ensureRunnerInstalled } from '../support/runners';
+import { mochaCannotStart } from '../support/mocha';
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -139,14 +140,21 @@ console.log(JSON.stringify({ same: cjs.enter === esm.enter, scope: report, types
 
 describe('the packed package beside the oldest Mocha it supports', function () {
   this.timeout(300000);
+  let project: string | undefined;
 
-  it('installs without a peer conflict and fails exactly the leaking test', async function () {
-    const mocha8 = installedVersion('mocha', ensureRunnerInstalled('mocha8', 'mocha'));
-    const project = freshProject('project-mocha8', mocha8);
-    const run = await runNode(
-      [join(project, 'node_modules', 'mocha', 'bin', 'mocha'), '--require', 'async-isolation/register', '--reporter', 'json', 'test/*.spec.js'],
-      { cwd: project },
-    );
+  it('installs with plain npm install, without a peer conflict', function () {
+    project = freshProject('project-mocha8', installedVersion('mocha', ensureRunnerInstalled('mocha8', 'mocha')));
+  });
+
+  it('fails exactly the leaking test there', async function () {
+    if (project === undefined) this.skip();
+    const bin = join(project, 'node_modules', 'mocha', 'bin', 'mocha');
+    const cannot = await mochaCannotStart(bin);
+    if (cannot !== undefined) {
+      console.log(`      skipped: ${cannot}`);
+      this.skip();
+    }
+    const run = await runNode([bin, '--require', 'async-isolation/register', '--reporter', 'json', 'test/*.spec.js'], { cwd: project });
     const json = JSON.parse(run.stdout);
     expect(json.failures.map((f: { fullTitle: string }) => f.fullTitle)).to.deep.equal(['cjs leaks']);
     expect(json.failures[0].err.message).to.match(/^test leaked 1 async resource \(cancelled\)/);

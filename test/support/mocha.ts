@@ -58,3 +58,13 @@ export async function runMocha(
 export function expectExitedOnItsOwn(run: RunResult): void {
   expect(run.signal, `killed by ${run.signal}: ${run.stderr}`).to.equal(null);
 }
+
+/**
+ * Why this Mocha's CLI does not start on the running Node, if it does not: Mocha 8 and 9 pin
+ * yargs 16.2.0, which Node 26 loads as an ES module and cannot run. Nothing of ours is involved.
+ */
+export async function mochaCannotStart(bin: string): Promise<string | undefined> {
+  const run = await runNode([bin, '--version']);
+  if (run.code === 0) return undefined;
+  return `${bin} --version fails on Node ${process.versions.node}: ${run.stderr.split('\n').find((l) => /Error/.test(l)) ?? run.stderr}`;
+}
