@@ -191,6 +191,18 @@ describe('client adapters under Mocha, against real servers', function () {
     });
   });
 
+  describe('fake timers still installed when a test ends', function () {
+    it('closes a client hanging half-open within its bound, in real time, and fails the test', async function () {
+      const mocha = await runMocha(['mocha/fake-timers.spec.js'], { cwd: CLIENT_FIXTURES, timeoutMs: 30000 });
+      const message = mocha.failure('pg under fake timers leaks a client connecting to a half-open server')?.err.message;
+      expect(message, mocha.stderr).to.match(
+        /^test leaked 1 async resource \(cancelled\)\n  CLIENT    pg\.Client 127\.0\.0\.1:\d+\/half-open — closed with end\(\) \(not done within 1000 ms\), then 1 of its sockets\/timers cancelled\n/,
+      );
+      expect(mocha.stderr).not.to.include('did not finish');
+      expectExitedOnItsOwn(mocha);
+    });
+  });
+
   describe('ESM imports of pg and kafkajs', function () {
     it('instruments them like require() does', async function () {
       const fixture = await clientFixtureEnv({ pg: true, kafka: true });

@@ -90,6 +90,15 @@ describe('client adapters used programmatically (enter/exit, withIsolation)', fu
     ]);
   });
 
+  it('closes a client hanging half-open within its bound while fake timers are installed', async function () {
+    const result = await runNode(['fake-timers.cjs'], { cwd: PROGRAMMATIC, timeoutMs: 30000 });
+    expect(JSON.parse(result.stdout)).to.deep.equal({
+      leaks: ['CLIENT closed with end() (not done within 1000 ms), then 1 of its sockets/timers cancelled'],
+      cleanupErrors: [],
+    });
+    expect(result.code).to.equal(0);
+  });
+
   describe('without pg and kafkajs installed', function () {
     let project: string;
 

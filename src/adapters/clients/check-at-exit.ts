@@ -4,6 +4,7 @@ import { recordInternalError } from '../../tracker/internal-errors';
 import type { Leak } from '../../tracker/report';
 import type { ResourceRecord } from '../../tracker/scope';
 import { settle } from '../../tracker/settle';
+import { realTimers } from '../../tracker/real-timers';
 import { livenessOf } from '../../tracker/scope';
 import type { ClientContext } from './client-context';
 
@@ -16,16 +17,19 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Waits for `work` at most `ms` (a ref'd internal timer: the run must not end while it waits). */
+/**
+ * Waits for `work` at most `ms`, in real time whatever fake timers the test installed (a ref'd
+ * internal timer: the run must not end while it waits).
+ */
 function within(work: unknown, ms: number): Promise<Outcome> {
   if (work === null || typeof (work as PromiseLike<unknown>)?.then !== 'function') return Promise.resolve('done');
   return runInternal(
     () =>
       new Promise<Outcome>((resolve) => {
-        const timer = setTimeout(() => resolve('timeout'), ms);
+        const timer = realTimers.setTimeout(() => resolve('timeout'), ms);
         (work as PromiseLike<unknown>).then(
-          () => (clearTimeout(timer), resolve('done')),
-          (error: unknown) => (clearTimeout(timer), resolve({ error })),
+          () => (realTimers.clearTimeout(timer), resolve('done')),
+          (error: unknown) => (realTimers.clearTimeout(timer), resolve({ error })),
         );
       }),
   );
