@@ -4,6 +4,7 @@ import { listenForResources, listeningForResources, OWNER_NOT_READ } from './asy
 import { captureStack } from './stack';
 import { installListenSites } from './listen-site';
 import { installWatchFileNames } from './watch-file-name';
+import { installAcceptedSockets, rememberAccepted } from './accepted-sockets';
 import { resourceKinds, serverTypes } from '../tracker/resource-kinds';
 import type { ResourceRecord, Scope } from '../tracker/scope';
 import { recordInternalError } from '../tracker/internal-errors';
@@ -91,6 +92,7 @@ function onResource(asyncId: number, type: string, triggerAsyncId: number, resou
     return;
   }
   if (serverTypes.has(type)) serverScopes.set(asyncId, scope);
+  else if (accepted) rememberAccepted(resource, scope);
   scope.add(record);
 }
 
@@ -109,6 +111,7 @@ export function installResourceHook(): void {
   for (const [what, install] of [
     ['listen() call sites', installListenSites],
     ['fs.watchFile() file names', installWatchFileNames],
+    ['accepted sockets’ scopes', installAcceptedSockets],
     ['pg and kafkajs instrumentation', enableClientInstrumentation],
   ] as const) {
     try {

@@ -230,6 +230,37 @@ describe('Mocha adapter: attribution rules', function () {
     });
   });
 
+  describe("work done in callbacks of sockets a test's server accepted", function () {
+    before(async function () {
+      this.timeout(30000);
+      run = await runMocha(['accepted.spec.js'], { timeoutMs: 20000 });
+    });
+
+    it('belongs to the test that owns the server: cancelled, and that test fails', function () {
+      const message = run.failure('accepted sockets a server-side handler calls done(), then starts an interval')!.err.message!;
+      expect(message).to.match(/^test leaked 4 async resources \(all cancelled\)/);
+      expect(message).to.match(/setInterval\(anonymous, 100 ms\) — cleared with clearInterval\n\s+at Socket\.<anonymous> \(accepted\.spec\.js:13:\d+\)/);
+      expect(run.failure('accepted sockets a server-side data handler leaves an interval, all else closed')!.err.message).to.match(
+        /^test leaked 1 async resource \(cancelled\)\n\s+Timeout\s+setInterval\(serverPoll, 100 ms\) — cleared with clearInterval\n\s+at Socket\.<anonymous> \(accepted\.spec\.js:20:\d+\)/,
+      );
+    });
+
+    it('belongs to the suite when before() made the server', function () {
+      expect(run.passed('a server from before() its test connects, the server answers')).to.equal(true);
+      const suite = run.json.failures.find((f) => f.fullTitle.startsWith('a server from before()'))!;
+      expect(suite.title).to.equal('"after all" hook: async-isolation leak check');
+      expect(suite.err.message).to.include('setInterval(suiteServerPoll, 100 ms) — cleared with clearInterval');
+    });
+
+    it('passes a server that answers after a timer, and the run exits on its own with nothing left over', function () {
+      expect(run.passed('accepted sockets a server-side handler answers after a 20 ms timer')).to.equal(true);
+      expect(run.json.stats.failures).to.equal(3);
+      expect(run.stderr).not.to.include('outside any test');
+      expect(run.stderr).not.to.include('outlived');
+      expectExitedOnItsOwn(run);
+    });
+  });
+
   describe('the JSON report', function () {
     it('is written per worker under --parallel and merged at the end', async function () {
       const dir = mkdtempSync(join(tmpdir(), 'async-isolation-report-'));

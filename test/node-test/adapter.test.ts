@@ -155,6 +155,20 @@ describe('node:test adapter: what keeps nothing alive is left alone', function (
   });
 });
 
+describe("node:test adapter: work done in callbacks of sockets a test's server accepted", function () {
+  for (const { node, major } of nodesAtLeast(0)) {
+    it(`belongs to the test that owns the server (Node ${major})`, async function () {
+      const run = await runNodeTest(node, ['accepted.test.mjs']);
+      expect(run.test('a server-side data handler leaves an interval').error?.message, run.stderr).to.match(
+        /^test leaked 1 async resource \(cancelled\)\n\s+Timeout\s+setInterval\(serverPoll, 100 ms\) — cleared with clearInterval\n\s+at Socket\.<anonymous> \((file:\/\/\/.*\/)?accepted\.test\.mjs:16:9\)/,
+      );
+      expect(run.test('a server-side handler answers after a 20 ms timer').passed).to.equal(true);
+      expect(run.stderr).not.to.include('outside any test');
+      expectExitedOnItsOwn(run);
+    });
+  }
+});
+
 /** The flag with which this node runs every test file in the runner's own process, if it has one. */
 async function isolationNoneFlag(node: string): Promise<string | undefined> {
   for (const flag of ['--test-isolation=none', '--experimental-test-isolation=none']) {
