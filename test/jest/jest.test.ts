@@ -164,7 +164,7 @@ for (const version of JEST_VERSIONS) {
         expect(run.test('leaky beforeAll neither does this one').status).to.equal('passed');
         const file = run.file('suites.test.js');
         expect(file.status).to.equal('failed');
-        expect(file.message).to.include('beforeAll/afterAll of describe "leaky beforeAll" leaked 1 async resource (cancelled)');
+        expect(file.message).to.include('beforeAll of describe "leaky beforeAll" leaked 1 async resource (cancelled); its 2 tests ran and passed');
         expect(file.message).to.include('setInterval(suitePoll, 1000 ms) — cleared with clearInterval');
         expect(file.message).to.match(/suites\.test\.js:19:5/);
       });
@@ -173,6 +173,39 @@ for (const version of JEST_VERSIONS) {
         expect(run.test('a server per describe block uses the server').status).to.equal('passed');
         expect(run.file('suites.test.js').message).not.to.include('a server per describe block');
         expect(run.test('a top-level test after the suites').status).to.equal('passed');
+        expectExitedOnItsOwn(run);
+      });
+    });
+
+    describe('what a beforeAll/afterAll leak says (Jest heads it "Test suite failed to run")', function () {
+      before(async function () {
+        run = await runJest(version, ['all-hooks.test.js'], { args: ['--runInBand'] });
+      });
+
+      it('leaves every test as it was: the leaks are the blocks\', not the tests\'', function () {
+        expect(run.failedNames()).to.deep.equal(['orders with a cache timer left by afterAll fails by itself']);
+        expect(run.json.numPassedTests).to.equal(5);
+        expect(run.file('all-hooks.test.js').status).to.equal('failed');
+      });
+
+      it('names the describe block, the hook, what leaked and how its tests did', function () {
+        const printed = run.stderr.replace(/\x1b\[[0-9;]*m/g, '');
+        expect(printed).to.include('● Test suite failed to run');
+        expect(printed).to.include(
+          'beforeAll of describe "orders with a poller started in beforeAll" leaked 1 async resource (cancelled); its 2 tests ran and passed',
+        );
+        expect(printed).to.match(/setInterval\(pollOrders, 1000 ms\) — cleared with clearInterval\n\s+at \S+ \(all-hooks\.test\.js:4:7\)/);
+        expect(printed).to.include(
+          'afterAll of describe "orders with a cache timer left by afterAll" leaked 1 async resource (cancelled); its 2 tests ran (1 passed, 1 failed)',
+        );
+        expect(printed).to.match(/setTimeout\(expireCache, 60000 ms\) — cleared with clearTimeout\n\s+at \S+ \(all-hooks\.test\.js:12:7\)/);
+        expect(printed).to.include(
+          'beforeAll and afterAll of describe "orders with both hooks leaking" leaked 2 async resources (both cancelled); its test ran and passed',
+        );
+        expect(printed).to.include('setTimeout(warmUp, 60000 ms) (in nested scope "beforeAll")');
+        expect(printed).to.include('setTimeout(coolDown, 60000 ms) (in nested scope "afterAll")');
+        expect(printed).to.include("the test file's top-level beforeAll leaked 1 async resource (cancelled); its 6 tests ran (5 passed, 1 failed)");
+        expect(printed).to.include('setInterval(heartbeat, 1000 ms)');
         expectExitedOnItsOwn(run);
       });
     });
@@ -362,7 +395,7 @@ for (const version of JEST_VERSIONS) {
         const own = tests.find((e: { title: string[] }) => e.title.join(' ') === 'orders fails on its own and leaks');
         expect(own).to.include({ runnerOutcome: 'failed', outcome: 'failed' });
         const suite = report.entries.find((e: { kind: string; title: string[] }) => e.kind === 'suite' && e.title.join(' ') === 'leaky beforeAll');
-        expect(suite.report.leaks[0].description).to.equal('setInterval(suitePoll, 1000 ms)');
+        expect(suite.report.leaks[0]).to.include({ description: 'setInterval(suitePoll, 1000 ms)', scope: 'beforeAll' });
         // 13 tests and the "leaky beforeAll" block.
         expect(report.totals.failedByLeaks).to.equal(14);
       });

@@ -17,6 +17,8 @@ export interface CircusTest {
   fn?: (...args: unknown[]) => unknown;
   parent: CircusDescribeBlock;
   errors: unknown[];
+  /** `done` once it ran (passed or failed), `skip` or `todo` otherwise. */
+  status?: string | null;
 }
 
 export interface CircusDescribeBlock {

@@ -1,7 +1,7 @@
 import { createScope } from '../../tracker/lifecycle';
 import type { IsolationOptions } from '../../tracker/config';
 import type { Scope } from '../../tracker/scope';
-import { titlePath, type CircusDescribeBlock, type CircusTest } from './circus';
+import { titlePath, type CircusDescribeBlock, type CircusHook, type CircusTest } from './circus';
 
 /** What the adapter keeps on a scope's `owner` slot: the title a person recognises. */
 export interface JestScopeOwner {
@@ -22,7 +22,7 @@ interface Scoped {
   [SCOPE]?: Scope;
 }
 
-function openScopeOf(entry: CircusTest | CircusDescribeBlock): Scope | undefined {
+function openScopeOf(entry: CircusTest | CircusDescribeBlock | CircusHook): Scope | undefined {
   const scope = (entry as Scoped)[SCOPE];
   return scope?.state === 'open' ? scope : undefined;
 }
@@ -47,6 +47,21 @@ export class FileScopes {
       scope = createScope(title, parent ? undefined : this.options, parent);
       scope.owner = { kind: 'suite', title, path, file: this } satisfies JestScopeOwner;
       (block as Scoped)[SCOPE] = scope;
+    }
+    return scope;
+  }
+
+  /**
+   * A beforeAll/afterAll hook's scope: a child of its block's, left open until the block ends,
+   * so what it created is judged with the block and each leak is marked with the hook it came from.
+   */
+  hook(hook: CircusHook): Scope {
+    const block = this.block(hook.parent);
+    let scope = openScopeOf(hook);
+    if (scope === undefined || scope.parent !== block) {
+      scope = createScope(hook.type, undefined, block);
+      scope.owner = block.owner;
+      (hook as Scoped)[SCOPE] = scope;
     }
     return scope;
   }

@@ -2,7 +2,7 @@ import { currentScope } from '../../hooks/context';
 import { endScope, isPending } from '../../tracker/lifecycle';
 import type { IsolationOptions } from '../../tracker/config';
 import { recordInternalError } from '../../tracker/internal-errors';
-import type { LeakError } from '../../tracker/report';
+import { formatReport, LeakError, type LeakReport } from '../../tracker/report';
 import { notify, notifyReport } from '../warn';
 import { judge, type Verdict } from '../judge';
 import {
@@ -19,8 +19,46 @@ import { wrapInScope } from './wrap';
 const MATCHERS = Symbol.for('$$jest-matchers-object');
 
 /** Where a describe block's leaks come from, as the subject of its report. */
-function blockSubject(block: CircusDescribeBlock): string {
-  return block.parent ? `beforeAll/afterAll of describe "${titlePath(block).join(' ')}"` : "the test file's top-level beforeAll/afterAll";
+function blockSubject(block: CircusDescribeBlock, hooks = 'beforeAll/afterAll'): string {
+  return block.parent ? `${hooks} of describe "${titlePath(block).join(' ')}"` : `the test file's top-level ${hooks}`;
+}
+
+/** The hooks the block's leaks came from, when every leak is marked with one (by its hook's scope). */
+function leakingHooks(report: LeakReport): string[] | undefined {
+  const hooks = new Set(report.leaks.map((leak) => leak.scope));
+  if (hooks.has(undefined)) return undefined;
+  const named = ['beforeAll', 'afterAll'].filter((hook) => hooks.has(hook));
+  return named.length > 0 ? named : undefined;
+}
+
+/** How the block's own tests did: Jest heads the block's failure "Test suite failed to run". */
+function testsOutcome(block: CircusDescribeBlock): string {
+  let passed = 0;
+  let failed = 0;
+  const count = (entry: CircusDescribeBlock): void => {
+    for (const child of entry.children) {
+      if (child.type === 'describeBlock') count(child);
+      else if (child.status === 'done') child.errors.length > 0 ? failed++ : passed++;
+    }
+  };
+  count(block);
+  if (passed + failed === 0) return 'none of its tests ran';
+  const ran = passed + failed === 1 ? 'its test ran' : `its ${passed + failed} tests ran`;
+  return failed === 0 ? `${ran} and passed` : `${ran} (${passed} passed, ${failed} failed)`;
+}
+
+/**
+ * A block's leaks fail the file, as a failing afterAll hook does (Jest lets nothing else fail
+ * there), under Jest's "Test suite failed to run": the message's first line says which block,
+ * which hook, and that its tests did run.
+ */
+function blockLeakError(block: CircusDescribeBlock, report: LeakReport): LeakError {
+  const hooks = leakingHooks(report);
+  // One hook named in the first line: each leak need not repeat it.
+  const shown = hooks?.length === 1 ? { ...report, leaks: report.leaks.map(({ scope: _, ...leak }) => leak) } : report;
+  const text = formatReport(shown, blockSubject(block, hooks?.join(' and ')));
+  const [first, ...rest] = text.split('\n');
+  return new LeakError(report, [`${first}; ${testsOutcome(block)}`, ...rest].join('\n'));
 }
 
 /**
@@ -88,7 +126,7 @@ export class FileSession {
         for (const hook of block.hooks) {
           const each = hook.type === 'beforeEach' || hook.type === 'afterEach';
           hook.fn = wrapInScope(hook.fn, () => {
-            if (!each) return this.scopes.block(hook.parent);
+            if (!each) return this.scopes.hook(hook);
             const test = this.runningTest();
             return test ? this.scopes.test(test) : undefined;
           });
@@ -185,8 +223,7 @@ export class FileSession {
         name: subject,
         listed: (report) => block.parent !== undefined || report.leaks.length + report.unref.length > 0,
       });
-      // Like a failing afterAll hook: an error of the file, not of one of its tests.
-      if (error) this.state?.unhandledErrors.push(fileLevelError(error));
+      if (error) this.state?.unhandledErrors.push(fileLevelError(blockLeakError(block, error.report)));
     } catch (error) {
       recordInternalError('finishing a Jest describe block', error);
     }
