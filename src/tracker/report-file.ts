@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { dirname, join, relative, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { recordInternalError } from './internal-errors';
-import { finalOutcome, reportFileOf, type ReportEntry, type ReportFile } from './report-format';
+import { failedByLeaksAlone, reportFileOf, type ReportEntry, type ReportFile } from './report-format';
 
 /** An entry as an adapter records it; its final outcome is read when it is written. */
 export type RecordedEntry = Omit<ReportEntry, 'outcome' | 'failedByLeaks'>;
@@ -50,8 +50,8 @@ function writeAtomically(path: string, text: string): void {
 // Read when written, not when recorded: outlived work under `outlived: 'fail'` fails a test later.
 function judged(entry: RecordedEntry): ReportEntry {
   const { runner, kind, file, title, runnerOutcome, report } = entry;
-  const failedByLeaks = report.failed;
-  return { runner, kind, file, title, outcome: finalOutcome(runnerOutcome, failedByLeaks), runnerOutcome, failedByLeaks, report };
+  const failedByLeaks = failedByLeaksAlone(runnerOutcome, report);
+  return { runner, kind, file, title, outcome: failedByLeaks ? 'failed' : runnerOutcome, runnerOutcome, failedByLeaks, report };
 }
 
 /** Writes this process's (this thread's) entries to its part file. */

@@ -19,7 +19,11 @@ export interface ReportEntry {
   runnerOutcome: string;
   /** The final outcome: `failed` when its leaks failed it, else {@link ReportEntry.runnerOutcome}. */
   outcome: string;
-  /** Whether its leaks fail it (`report.failed`), whether or not it also failed on its own. */
+  /**
+   * Whether its leaks are what failed it: they fail it (`report.failed`) and the runner had
+   * nothing against its own code. False for a test that failed on its own and leaked too (its
+   * `report.failed` says whether the leaks would have failed it), and for a retried attempt.
+   */
   failedByLeaks: boolean;
   report: LeakReport;
 }
@@ -30,7 +34,7 @@ export interface ReportTotals {
   entries: number;
   /** Entries whose final `outcome` is `failed`, on their own or by their leaks. */
   failed: number;
-  /** Entries whose leaks fail them. */
+  /** Entries that failed because of their leaks alone. */
   failedByLeaks: number;
   /** Entries that left at least one resource keeping the process alive (failing or not). */
   withLeaks: number;
@@ -58,9 +62,9 @@ export interface ReportFile {
   entries: ReportEntry[];
 }
 
-/** The final outcome of a test or suite, once its leaks were judged. */
-export function finalOutcome(runnerOutcome: string, failedByLeaks: boolean): string {
-  return failedByLeaks ? 'failed' : runnerOutcome;
+/** Whether a test or suite failed because of its leaks alone. */
+export function failedByLeaksAlone(runnerOutcome: string, report: LeakReport): boolean {
+  return report.failed && runnerOutcome !== 'failed' && runnerOutcome !== 'retried';
 }
 
 export function totalsOf(entries: ReportEntry[]): ReportTotals {
