@@ -72,8 +72,9 @@ const HINTS: Record<string, string> = {
   port: 'close message ports with port.close()',
 };
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+/** `1 test`, `2 tests`. */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
 }
 
 function cancelSummary(leaks: Leak[]): string {

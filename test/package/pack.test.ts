@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -130,6 +130,22 @@ console.log(JSON.stringify({ same: cjs.enter === esm.enter, scope: report, types
     }
     expect(broken).to.deep.equal([]);
     expect(links, 'the README links its docs').to.be.at.least(6);
+  });
+
+  it('installs the async-isolation command, and ships the JSON Schema of its report', async function () {
+    const report = join(project, 'leaks.json');
+    await runNode([join(project, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--require', 'async-isolation/register', 'test/cjs.spec.js'], {
+      cwd: project,
+      env: { ASYNC_ISOLATION_REPORT: report },
+    });
+    const command = spawnSync(join(project, 'node_modules', '.bin', 'async-isolation'), ['report', report, '--format', 'github'], {
+      cwd: project,
+      encoding: 'utf8',
+    });
+    expect(command.status, command.stderr).to.equal(1);
+    expect(command.stdout).to.match(/^::error file=test\/cjs\.spec\.js,line=3,col=29,title=async-isolation%3A cjs › leaks leaked::Timeout setInterval\(poll, 10 ms\)/);
+    const schema = await runNode(['-p', "require(require.resolve('async-isolation/report.schema.json')).title"], { cwd: project });
+    expect(schema.stdout.trim()).to.equal('async-isolation JSON report');
   });
 
   it('ships typings for every entry point', function () {
