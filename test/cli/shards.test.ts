@@ -45,7 +45,8 @@ async function expectShardsMergeIntoTheWhole(run: (args: string[]) => Promise<an
   writeFileSync(wholePath, JSON.stringify(whole));
   const [fromShards, fromWhole] = await Promise.all([cli(['report', out]), cli(['report', wholePath])]);
   expect(fromShards.code).to.equal(1);
-  expect(fromShards.stdout.split('\n\n').slice(1).sort()).to.deep.equal(fromWhole.stdout.split('\n\n').slice(1).sort());
+  const tests = (stdout: string) => stdout.trimEnd().split('\n\n').slice(1).sort();
+  expect(tests(fromShards.stdout)).to.deep.equal(tests(fromWhole.stdout));
 }
 
 describe('async-isolation merge: reports of --shard runs merge into the unsharded run’s', function () {
