@@ -66,8 +66,8 @@ export function probeSkipsPromises(create: CreateHook): boolean {
 }
 
 /**
- * Whether this Node can keep promises out of an init hook. Versions that cannot run every
- * promise through every hook, which is most of the library's cost on await-dense code there.
+ * Whether this Node can keep promises out of an init hook. Where it cannot, every promise runs
+ * through every hook, which is most of the library's cost on await-dense code.
  */
 export function hooksCanSkipPromises(): boolean {
   return (skipsPromises ??= probeSkipsPromises(createHook as CreateHook));

@@ -56,11 +56,11 @@ export class FileScopes {
    * so what it created is judged with the block and each leak is marked with the hook it came from.
    */
   hook(hook: CircusHook): Scope {
-    const block = this.block(hook.parent);
+    const blockScope = this.block(hook.parent);
     let scope = openScopeOf(hook);
-    if (scope === undefined || scope.parent !== block) {
-      scope = createScope(hook.type, undefined, block);
-      scope.owner = block.owner;
+    if (scope === undefined || scope.parent !== blockScope) {
+      scope = createScope(hook.type, undefined, blockScope);
+      scope.owner = blockScope.owner;
       (hook as Scoped)[SCOPE] = scope;
     }
     return scope;
