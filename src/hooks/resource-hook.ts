@@ -5,17 +5,23 @@ import { captureStack } from './stack';
 import { installListenSites } from './listen-site';
 import { installWatchFileNames } from './watch-file-name';
 import { installAcceptedSockets, rememberAccepted } from './accepted-sockets';
-import { resourceKinds, serverTypes } from '../tracker/resource-kinds';
+import { installRequestTracking } from './http-requests';
+import { CLIENT_REQUEST, UNDICI_REQUEST, resourceKinds, serverTypes } from '../tracker/resource-kinds';
 import type { ResourceRecord, Scope } from '../tracker/scope';
 import { recordInternalError } from '../tracker/internal-errors';
 import { onLatePromise, onLateResource } from '../tracker/outlived';
 import { enableClientInstrumentation } from '../adapters/clients/instrument';
 
 // Frames Node and the process's async hook put between a resource's creation and the user's
-// call: timers need few, a socket connect goes through many.
+// call: timers need few, a socket connect goes through many, undici's fetch more still.
 const TIMER_INTERNAL_FRAMES = 6;
 const LATE_FRAMES = 10;
 const HANDLE_INTERNAL_FRAMES = 25;
+const REQUEST_INTERNAL_FRAMES = 32;
+
+function internalFrames(family: string): number {
+  return family === 'timer' ? TIMER_INTERNAL_FRAMES : family === 'request' ? REQUEST_INTERNAL_FRAMES : HANDLE_INTERNAL_FRAMES;
+}
 
 /** Server handles by async id, while their scope is open: accepted sockets have no context. */
 const serverScopes = processWide('server-scopes', () => new Map<number, Scope>());
@@ -80,7 +86,7 @@ function onResource(asyncId: number, type: string, triggerAsyncId: number, resou
     // At least one user frame, to tell user code from the runner's; more for late work, which
     // is rare and must be told from Node's own.
     const userFrames = scope.state === 'ended' ? LATE_FRAMES : Math.max(scope.options.stackDepth, 1);
-    Error.stackTraceLimit = (kind.family === 'timer' ? TIMER_INTERNAL_FRAMES : HANDLE_INTERNAL_FRAMES) + userFrames;
+    Error.stackTraceLimit = internalFrames(kind.family) + userFrames;
     try {
       captureStack(record, onResource);
     } finally {
@@ -94,6 +100,11 @@ function onResource(asyncId: number, type: string, triggerAsyncId: number, resou
   if (serverTypes.has(type)) serverScopes.set(asyncId, scope);
   else if (accepted) rememberAccepted(resource, scope);
   scope.add(record);
+}
+
+/** An HTTP client request as it is created: owned like a resource created there. */
+function onRequest(client: 'undici' | 'node:http', request: object): void {
+  onResource(0, client === 'undici' ? UNDICI_REQUEST : CLIENT_REQUEST, 0, request, OWNER_NOT_READ);
 }
 
 /** Forgets the server handles of a scope that ended. */
@@ -112,6 +123,7 @@ export function installResourceHook(): void {
     ['listen() call sites', installListenSites],
     ['fs.watchFile() file names', installWatchFileNames],
     ['accepted sockets’ scopes', installAcceptedSockets],
+    ['HTTP request tracking', () => installRequestTracking(onRequest)],
     ['pg and kafkajs instrumentation', enableClientInstrumentation],
   ] as const) {
     try {

@@ -2,7 +2,7 @@ import { resourceKinds } from './resource-kinds';
 
 /** One resource a scope left alive at exit. */
 export interface Leak {
-  /** The async_hooks type, e.g. `Timeout`, `TCPWRAP`. */
+  /** The async_hooks type, e.g. `Timeout`, `TCPWRAP`; `UndiciRequest` or `ClientRequest` for an HTTP request in flight. */
   type: string;
   /** For a person: `setInterval(fn, 5 ms)`, `TCP socket a -> b`. */
   description: string;
@@ -70,6 +70,7 @@ const HINTS: Record<string, string> = {
   stream: 'close streams with close()/destroy()',
   worker: 'end workers with worker.terminate()',
   port: 'close message ports with port.close()',
+  request: 'await each response to its end, or abort the request (AbortSignal)',
 };
 
 /** `1 test`, `2 tests`. */

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runInternal } from '../hooks/context';
 import { watchedFile } from '../hooks/watch-file-name';
+import { responseStarted } from '../hooks/http-requests';
 import { realTimers } from './real-timers';
 
 const SIGKILL_AFTER_MS = 2000;
@@ -258,6 +259,63 @@ const messagePort = selfOwned(
   },
 );
 
+/** Types of HTTP client requests: not async_hooks resources, told by diagnostics channels. */
+export const UNDICI_REQUEST = 'UndiciRequest';
+export const CLIENT_REQUEST = 'ClientRequest';
+
+const ABORTED = 'aborted by async-isolation: the test that made this request ended';
+
+/**
+ * An undici request lives until its response ends or it fails. Waiting for the response keeps
+ * its connection reading; once the response has begun, its body is the caller's to read, and an
+ * unread one keeps nothing alive (the connection pauses).
+ */
+const undiciRequest: ResourceKind = {
+  family: 'request',
+  liveness: (r) => (r.completed === true || r.aborted === true ? 'dead' : 'alive'),
+  isRefed: () => true,
+  idle: (r) => (responseStarted(r) ? 'response begun, body not read to its end' : undefined),
+  describe: (r) => `HTTP request ${r.method} ${String(r.origin).replace(/\/$/, '')}${r.path} in flight`,
+  cancel: (r) => {
+    const error = new Error(ABORTED);
+    // Connected: undici's own abort (fails the request, destroys its connection). Still queued:
+    // failing it takes it off the queue (`onError` was renamed `onResponseError` in undici 8).
+    if (typeof r.abort === 'function') r.abort(error);
+    else if (typeof r.onResponseError === 'function') r.onResponseError(error);
+    else r.onError(error);
+    return 'aborted';
+  },
+  subject: (r) => r,
+};
+
+function describeClientRequest(r: any): string {
+  let host: unknown;
+  try {
+    host = r.getHeader('host');
+  } catch {
+    host = undefined;
+  }
+  return `HTTP request ${r.method} ${r.protocol}//${typeof host === 'string' ? host : r.host}${r.path} in flight`;
+}
+
+/**
+ * A node:http ClientRequest lives until its response ends (a keep-alive request is then
+ * destroyed) or its socket goes. Like an undici request, one whose response has begun leaves
+ * the body to the caller.
+ */
+const clientRequest: ResourceKind = {
+  family: 'request',
+  liveness: (r) => (r.destroyed === true || r.socket?.destroyed === true ? 'dead' : 'alive'),
+  isRefed: () => true,
+  idle: (r) => (r.res ? 'response begun, body not read to its end' : undefined),
+  describe: describeClientRequest,
+  cancel: (r) => {
+    r.destroy();
+    return 'destroyed';
+  },
+  subject: (r) => r,
+};
+
 /** The reported types, by async_hooks type name. */
 export const resourceKinds: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
   ['Timeout', timeout],
@@ -296,6 +354,8 @@ export const resourceKinds: ReadonlyMap<string, ResourceKind> = new Map<string, 
     ),
   ],
   ['WORKER', workerThread],
+  [UNDICI_REQUEST, undiciRequest],
+  [CLIENT_REQUEST, clientRequest],
   ['MESSAGEPORT', messagePort],
   [
     'ZLIB',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { runMocha, expectExitedOnItsOwn, type MochaRun } from '../support/mocha';
 import { expectValidReport } from '../support/report-schema';
 import { FIXTURES } from '../support/run';
+import { nodeHttpPublishesCreatedRequests } from '../support/http-channels';
 
 describe('Mocha adapter: attribution rules', function () {
   let run: MochaRun;
@@ -258,6 +259,51 @@ describe('Mocha adapter: attribution rules', function () {
       expect(run.stderr).not.to.include('outside any test');
       expect(run.stderr).not.to.include('outlived');
       expectExitedOnItsOwn(run);
+    });
+  });
+
+  describe('HTTP requests left in flight on a pooled keep-alive connection', function () {
+    let report: { entries: Array<{ title: string[]; report: { leaks: any[]; unref: any[] } }> };
+    const entry = (title: string) => report.entries.find((e) => e.title.at(-1) === title)!.report;
+    const title = (test: string) => `requests on pooled keep-alive connections ${test}`;
+
+    before(async function () {
+      this.timeout(30000);
+      const path = join(mkdtempSync(join(tmpdir(), 'async-isolation-report-')), 'r.json');
+      run = await runMocha(['requests.spec.js'], { env: { ASYNC_ISOLATION_REPORT: path } });
+      report = JSON.parse(readFileSync(path, 'utf8'));
+    });
+
+    it('fails the test that made the request, whichever connection carries it, and aborts it', function () {
+      expect(run.failure(title('leaves a fetch in flight on the pooled connection'))!.err.message).to.match(
+        /^test leaked 1 async resource \(cancelled\)\n\s+UndiciRequest HTTP request GET http:\/\/127\.0\.0\.1:\d+\/slow in flight — aborted\n\s+at Context\.<anonymous> \(requests\.spec\.js:51:5\)/,
+      );
+      if (!nodeHttpPublishesCreatedRequests()) return;
+      expect(run.failure(title('leaves an http.get in flight on the pooled socket'))!.err.message).to.match(
+        /^test leaked 1 async resource \(cancelled\)\n\s+ClientRequest HTTP request GET http:\/\/127\.0\.0\.1:\d+\/slow in flight — destroyed\n\s+at Context\.<anonymous> \(requests\.spec\.js:72:10\)/,
+      );
+    });
+
+    it('passes requests read to their end, on fresh and pooled connections, and leaves the idle pooled connection alone', function () {
+      for (const test of [
+        'opens a keep-alive connection with a fetch read to its end',
+        'reuses the pooled connection with a fetch read to its end',
+        'opens a keep-alive socket with http.get read to its end',
+        'reuses the pooled socket with http.get read to its end',
+      ]) {
+        expect(run.passed(title(test)), test).to.equal(true);
+      }
+      const [socket] = entry('opens a keep-alive connection with a fetch read to its end').unref;
+      expect(socket).to.include({ type: 'TCPWRAP', ref: false, cancelled: false });
+      expect(run.json.stats.failures).to.equal(nodeHttpPublishesCreatedRequests() ? 2 : 1);
+      expect(run.stderr).not.to.match(/UndiciRequest|ClientRequest|outside any test/);
+      expectExitedOnItsOwn(run);
+    });
+
+    it('lists a response whose body was left unread, and does not fail its test', function () {
+      expect(run.passed(title('awaits a response on the pooled connection and leaves its large body unread'))).to.equal(true);
+      const [request] = entry('awaits a response on the pooled connection and leaves its large body unread').unref;
+      expect(request).to.include({ type: 'UndiciRequest', idle: 'response begun, body not read to its end', cancelled: false });
     });
   });
 

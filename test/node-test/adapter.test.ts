@@ -172,6 +172,20 @@ describe("node:test adapter: work done in callbacks of sockets a test's server a
   }
 });
 
+describe('node:test adapter: a request left in flight on a pooled keep-alive connection', function () {
+  for (const { node, major } of nodesAtLeast(0)) {
+    it(`fails the test that made it (Node ${major})`, async function () {
+      const run = await runNodeTest(node, ['requests.test.mjs']);
+      expect(run.test('leaves a fetch in flight on the pooled connection').error?.message, run.stderr).to.match(
+        /^test leaked 1 async resource \(cancelled\)\n\s+UndiciRequest HTTP request GET http:\/\/127\.0\.0\.1:\d+\/slow in flight — aborted\n\s+at TestContext\.<anonymous> \((file:\/\/\/.*\/)?requests\.test\.mjs:32:5\)/,
+      );
+      expect(run.test('opens a keep-alive connection with a fetch read to its end').passed).to.equal(true);
+      expect(run.test('reuses the pooled connection with a fetch read to its end').passed).to.equal(true);
+      expectExitedOnItsOwn(run);
+    });
+  }
+});
+
 /** The flag with which this node runs every test file in the runner's own process, if it has one. */
 async function isolationNoneFlag(node: string): Promise<string | undefined> {
   for (const flag of ['--test-isolation=none', '--experimental-test-isolation=none']) {
