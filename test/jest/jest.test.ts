@@ -146,6 +146,27 @@ for (const version of JEST_VERSIONS) {
       });
     });
 
+    describe("what a test's server-accepted sockets start, and requests on pooled connections", function () {
+      before(async function () {
+        run = await runJest(version, ['accepted.test.js'], { args: ['--runInBand'] });
+      });
+
+      it('fails the test that owns the server, and the test that left a request in flight', function () {
+        expect(run.failedNames()).to.deep.equal([
+          'accepted sockets a server-side data handler leaves an interval',
+          'requests on a pooled keep-alive connection leaves a fetch in flight on the pooled connection',
+        ]);
+        expect(run.test('accepted sockets a server-side data handler leaves an interval').failureMessages[0]).to.match(
+          /^LeakError: test leaked 1 async resource \(cancelled\)\n\s+Timeout\s+setInterval\(serverPoll, 100 ms\) — cleared with clearInterval\n\s+at \S+ \(accepted\.test\.js:21:9\)/,
+        );
+        expect(run.test('requests on a pooled keep-alive connection leaves a fetch in flight on the pooled connection').failureMessages[0]).to.match(
+          /UndiciRequest HTTP request GET http:\/\/127\.0\.0\.1:\d+\/slow in flight — aborted\n\s+at \S+ \(accepted\.test\.js:57:5\)/,
+        );
+        expect(run.test('requests on a pooled keep-alive connection reuses the pooled connection with a fetch read to its end').status).to.equal('passed');
+        expectExitedOnItsOwn(run);
+      });
+    });
+
     describe('describe blocks: beforeAll/afterAll belong to the block, beforeEach to the test', function () {
       before(async function () {
         run = await runJest(version, ['suites.test.js'], { args: ['--runInBand'] });

@@ -7,6 +7,20 @@ import { expectValidReport } from '../support/report-schema';
 import { FIXTURES } from '../support/run';
 import { nodeHttpPublishesCreatedRequests } from '../support/http-channels';
 
+type TestReports = { entries: Array<{ title: string[]; report: { leaks: any[]; unref: any[] } }> };
+
+/** Runs Mocha on one fixture spec with the JSON report on; returns the run and the report. */
+async function runMochaReporting(spec: string): Promise<[MochaRun, TestReports]> {
+  const path = join(mkdtempSync(join(tmpdir(), 'async-isolation-report-')), 'r.json');
+  const result = await runMocha([spec], { env: { ASYNC_ISOLATION_REPORT: path } });
+  return [result, JSON.parse(readFileSync(path, 'utf8'))];
+}
+
+/** What the JSON report says of the test with this title. */
+function reportOf(report: TestReports, title: string): TestReports['entries'][number]['report'] {
+  return report.entries.find((e) => e.title.at(-1) === title)!.report;
+}
+
 describe('Mocha adapter: attribution rules', function () {
   let run: MochaRun;
 
@@ -172,14 +186,12 @@ describe('Mocha adapter: attribution rules', function () {
   });
 
   describe('what keeps nothing alive is left alone', function () {
-    let report: { entries: Array<{ title: string[]; report: { leaks: any[]; unref: any[] } }> };
-    const entry = (title: string) => report.entries.find((e) => e.title.at(-1) === title)!.report;
+    let report: TestReports;
+    const entry = (title: string) => reportOf(report, title);
 
     before(async function () {
       this.timeout(60000);
-      const path = join(mkdtempSync(join(tmpdir(), 'async-isolation-report-')), 'r.json');
-      run = await runMocha(['liveness.spec.js'], { env: { ASYNC_ISOLATION_REPORT: path } });
-      report = JSON.parse(readFileSync(path, 'utf8'));
+      [run, report] = await runMochaReporting('liveness.spec.js');
     });
 
     it('counts the entries that left only what keeps nothing alive apart from those that leaked', function () {
@@ -263,15 +275,13 @@ describe('Mocha adapter: attribution rules', function () {
   });
 
   describe('HTTP requests left in flight on a pooled keep-alive connection', function () {
-    let report: { entries: Array<{ title: string[]; report: { leaks: any[]; unref: any[] } }> };
-    const entry = (title: string) => report.entries.find((e) => e.title.at(-1) === title)!.report;
+    let report: TestReports;
+    const entry = (title: string) => reportOf(report, title);
     const title = (test: string) => `requests on pooled keep-alive connections ${test}`;
 
     before(async function () {
       this.timeout(30000);
-      const path = join(mkdtempSync(join(tmpdir(), 'async-isolation-report-')), 'r.json');
-      run = await runMocha(['requests.spec.js'], { env: { ASYNC_ISOLATION_REPORT: path } });
-      report = JSON.parse(readFileSync(path, 'utf8'));
+      [run, report] = await runMochaReporting('requests.spec.js');
     });
 
     it('fails the test that made the request, whichever connection carries it, and aborts it', function () {

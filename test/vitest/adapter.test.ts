@@ -128,6 +128,25 @@ describe('Vitest adapter: leaks fail the leaking test itself', function () {
     if (nodesAtLeast(22).length === 0) this.skip();
   });
 
+  describe("what a test's server-accepted sockets start, and requests on pooled connections", function () {
+    it('fail the test that owns the server, and the test that left a request in flight', async function () {
+      this.timeout(120_000);
+      const run = await runVitest({ major: 4, pool: 'threads', files: ['accepted.test.js'] });
+      expect(run.failedTitles(), run.stderr).to.deep.equal([
+        'accepted sockets a server-side data handler leaves an interval',
+        'requests on a pooled keep-alive connection leaves a fetch in flight on the pooled connection',
+      ]);
+      expect(run.test('accepted sockets a server-side data handler leaves an interval').failureMessages[0]).to.match(
+        /^LeakError: test leaked 1 async resource \(cancelled\)\n\s+Timeout\s+setInterval\(serverPoll, 100 ms\) — cleared with clearInterval\n\s+at \S+ \(accepted\.test\.js:22:9\)/,
+      );
+      expect(run.test('requests on a pooled keep-alive connection leaves a fetch in flight on the pooled connection').failureMessages[0]).to.match(
+        /UndiciRequest HTTP request GET http:\/\/127\.0\.0\.1:\d+\/slow in flight — aborted\n\s+at accepted\.test\.js:58:5/,
+      );
+      expect(run.test('requests on a pooled keep-alive connection reuses the pooled connection with a fetch read to its end').status).to.equal('passed');
+      expectExitedOnItsOwn(run);
+    });
+  });
+
   describe('a test that times out', function () {
     it("fails with Vitest's timeout and with what its abort listeners left running", async function () {
       this.timeout(120_000);
