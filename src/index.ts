@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { enter, exit, withIsolation, allowLeaks, detached } from './tracker/lifecycle';
+export { enter, exit, openScope, withIsolation, allowLeaks, detached } from './tracker/lifecycle';
 export { configure, type IsolationOptions, type IsolationMode } from './tracker/config';
 export { Scope, type TrackOptions } from './tracker/scope';
 export { LeakError, formatReport, type Leak, type LeakReport, type OutlivedWork } from './tracker/report';

@@ -1,9 +1,7 @@
-import { actedOn, formatReport, type LeakReport, type OutlivedWork } from '../tracker/report';
+import { actedOn, formatReport, type LeakReport } from '../tracker/report';
+import { notify } from '../tracker/notify';
 
-/** Writes a note for a person to stderr, never to stdout (where reporters write JSON). */
-export function notify(text: string): void {
-  process.stderr.write(`async-isolation: ${text.split('\n').join('\n  ')}\n`);
-}
+export { notify, notifyOutlived } from '../tracker/notify';
 
 /** Whether a report has anything worth telling when it did not fail its test. */
 export function hasFindings(report: LeakReport): boolean {
@@ -26,11 +24,4 @@ export function notifyUnfailedReport(title: string, report: LeakReport): void {
     report.unref.some(actedOn) ||
     (report.leaks.length > 0 && (report.mode === 'warn' || report.allowed !== undefined));
   if (told) notify(`${title} (not failing):\n${formatReport(report, 'it')}`);
-}
-
-/** For work a test's callbacks did after the test ended. */
-export function notifyOutlived(title: string, work: OutlivedWork): void {
-  const outcome = work.cancelled ? ` — ${work.cancelledBy}` : '';
-  const stack = work.stack ? '\n' + work.stack.split('\n').map((f) => `    ${f}`).join('\n') : '';
-  notify(`async work outlived its test "${title}":\n  ${work.type} ${work.description}${outcome}${stack}`);
 }

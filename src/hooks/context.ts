@@ -88,9 +88,22 @@ export function activateContext(): void {
   contextStore().activate();
 }
 
+/**
+ * The owner of code that runs in `scope`'s context. A scope entered with `enter()` holds every
+ * continuation of its entering code: its own callbacks, and also its caller's code after
+ * `await helper()`, which cannot be told apart. Once such a scope ended, that code runs where
+ * the entering code ran before `enter()`, so a caller never finds its own work taken for the
+ * scope's. A scope run with `runInScope()` gave its caller its context back when `fn` returned:
+ * code still running in it after it ended is its own outlived work.
+ */
+export function ownerOf(scope: Scope | undefined): Scope | undefined {
+  while (scope !== undefined && scope.state === 'ended' && scope.entry !== undefined) scope = scope.entry.resumesIn;
+  return scope;
+}
+
 /** The scope that owns the code running now, if any. */
 export function currentScope(): Scope | undefined {
-  return contextStore().get();
+  return ownerOf(contextStore().get());
 }
 
 /** Runs `fn` with `scope` as the owner of everything it (and what it spawns) creates. */

@@ -1,4 +1,4 @@
-import { activateContext, currentScope } from './context';
+import { activateContext, currentScope, ownerOf } from './context';
 import { processWide } from './process-wide';
 import { listenForResources, listeningForResources, OWNER_NOT_READ } from './async-hook';
 import { captureStack } from './stack';
@@ -51,7 +51,9 @@ function needsStackWhileOpen(type: string, resource: object, scope: Scope): bool
 
 /** The scope a resource was created in: the one the hook read while carrying the context, if it did. */
 function ownerScope(owner: unknown): Scope | undefined {
-  return owner === OWNER_NOT_READ ? currentScope() : (owner as Scope | undefined);
+  if (owner === OWNER_NOT_READ) return currentScope();
+  const scope = owner as Scope | undefined;
+  return scope !== undefined && scope.state === 'ended' ? ownerOf(scope) : scope;
 }
 
 /** The async hook's resource listener (the hook guards it: nothing thrown here escapes). */

@@ -4,11 +4,13 @@ import { globalOptions, resolveOptions, type IsolationOptions } from './config';
 import { IsolationUsageError, describeValue } from './errors';
 import { findAndCancelLeaks } from './find-leaks';
 import { recordInternalError } from './internal-errors';
-import { formatReport, LeakError, type Leak, type LeakReport } from './report';
+import { actedOn, formatReport, LeakError, type Leak, type LeakReport } from './report';
+import { notify } from './notify';
 import { livenessOf, Scope } from './scope';
 import { hasToolkitCleanups, toolkitCleanups } from '../coordinator/scope-cleanups';
 import { settle } from './settle';
 import { realTimers } from './real-timers';
+import { synchronousRun } from './synchronous-run';
 
 function checkName(where: string, name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) {
@@ -19,21 +21,42 @@ function checkName(where: string, name: unknown): string {
 
 /**
  * Creates a scope without entering it: what runs inside `runInScope(scope, fn)` belongs to it.
- * Adapters use this; users call {@link enter} or {@link withIsolation}.
+ * Adapters use this; users call {@link openScope}, {@link enter} or {@link withIsolation}.
  */
 export function createScope(name: string, options?: IsolationOptions, parent = currentScope()): Scope {
+  return newScope(name, options, parent);
+}
+
+function newScope(name: string, options: IsolationOptions | undefined, parent: Scope | undefined): Scope {
   const resolved = resolveOptions('enter()', options, parent?.options ?? globalOptions());
   if (resolved.mode !== 'off') installResourceHook();
   return new Scope(name, resolved, parent && parent.state === 'open' ? parent : undefined);
 }
 
 /**
+ * A scope of its own, not entered: only what runs inside `scope.run(fn)` belongs to it, until
+ * {@link exit}. For a harness that runs a test's hooks and body at separate times; the code
+ * calling it never joins the scope.
+ */
+export function openScope(name: string, options?: IsolationOptions): Scope {
+  return createScope(checkName('openScope(name)', name), options);
+}
+
+/**
  * From here on, every resource created in this async context, and everything it causally
  * spawns, belongs to the returned scope, until {@link exit}. Concurrent scopes never see each
- * other's resources. Prefer {@link withIsolation} where a callback fits.
+ * other's resources. Prefer {@link withIsolation} or {@link Scope.run} where a callback fits.
  */
 export function enter(name: string, options?: IsolationOptions): Scope {
-  const scope = createScope(checkName('enter(name)', name), options);
+  checkName('enter(name)', name);
+  const here = currentScope();
+  const run = synchronousRun();
+  // A scope entered earlier in this same stretch of code was entered by code that has already
+  // returned here (two helpers started together, two hooks called back to back): this one
+  // is its sibling, not its child, and resumes where that one will.
+  const beside = here?.entry !== undefined && here.state === 'open' && here.entry.run === run;
+  const scope = newScope(name, options, beside ? here.parent : here);
+  scope.entry = { resumesIn: beside ? here.entry!.resumesIn : here, run };
   enterScope(scope);
   return scope;
 }
@@ -177,13 +200,13 @@ export function exit(scope: Scope): Promise<LeakReport> {
   try {
     const checked = checkScope('exit(scope)', scope);
     const running = currentScope();
-    if (running !== undefined && running !== checked && running.state === 'open' && !isWithin(running, checked)) {
+    if (running !== undefined && running.state === 'open' && !isWithin(running, checked) && !isWithin(checked, running)) {
       throw new IsolationUsageError(
         `exit(scope): scope "${checked.name}" was exited from inside scope "${running.name}"; exit a scope from the code that entered it`,
       );
     }
     // Whatever the caller does next no longer belongs to the scope.
-    if (running !== undefined && isWithin(running, checked)) enterScope(checked.parent);
+    if (running !== undefined && isWithin(running, checked)) enterScope(checked.entry ? checked.entry.resumesIn : checked.parent);
     return endScope(checked);
   } catch (error) {
     return Promise.reject(error);
@@ -267,6 +290,7 @@ export async function withIsolation<T>(
     result = await runInScope(scope, () => fn(scope));
   } catch (error) {
     const report = await endScope(scope);
+    tellUnthrown(name, report, 'it threw');
     if (error !== null && typeof error === 'object' && report.leaks.length > 0) {
       try {
         Object.defineProperty(error, 'leakReport', { value: report, configurable: true });
@@ -278,7 +302,18 @@ export async function withIsolation<T>(
   }
   const report = await endScope(scope);
   if (report.failed) throw new LeakError(report, formatReport(report, `scope "${name}"`));
+  tellUnthrown(name, report, 'not failing');
   return result;
+}
+
+/**
+ * What a `withIsolation` scope cancelled, or failed to clean up, when no LeakError says it
+ * (`warn` or `manual` mode, `allowLeaks()`, or `fn` threw its own error): told on stderr, since
+ * its caller never sees the report.
+ */
+function tellUnthrown(name: string, report: LeakReport, why: string): void {
+  if (report.leaks.length + report.cleanupErrors.length === 0 && !report.unref.some(actedOn)) return;
+  notify(`scope "${name}" (${why}):\n${formatReport(report, 'it')}`);
 }
 
 /**

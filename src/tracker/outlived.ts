@@ -4,30 +4,55 @@ import type { OutlivedWork } from './report';
 import type { ResourceRecord, Scope } from './scope';
 import { recordInternalError } from './internal-errors';
 import { realTimers } from './real-timers';
+import { notifyOutlived } from './notify';
 
-/** Told about work a scope did after it ended (adapters print it and may fail the test). */
+/** Told about work a scope did after it ended; registering one takes over telling a person. */
 export type OutlivedListener = (scope: Scope, work: OutlivedWork) => void;
+
+/** An adapter's listener: returns whether it told a person (it does for the scopes it runs). */
+export type OutlivedTeller = (scope: Scope, work: OutlivedWork) => boolean;
 
 const MAX_PER_SCOPE = 10;
 const listeners = new Set<OutlivedListener>();
+const tellers = new Set<OutlivedTeller>();
 let queued: Array<[Scope, ResourceRecord]> = [];
 
-/** Subscribes to outlived work; returns the unsubscribe function. */
+/**
+ * Subscribes to outlived work; returns the unsubscribe function. While one is subscribed, what
+ * the library cancels after a scope ended is told to it instead of to stderr.
+ */
 export function onOutlived(listener: OutlivedListener): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+/** For adapters: tells a person about outlived work of the scopes they run. */
+export function tellOutlived(teller: OutlivedTeller): void {
+  tellers.add(teller);
 }
 
 function publish(scope: Scope, work: OutlivedWork): void {
   const report = scope.report;
   if (report === undefined || report.outlived.length >= MAX_PER_SCOPE) return;
   report.outlived.push(work);
+  let told = listeners.size > 0;
+  for (const teller of tellers) {
+    try {
+      told = teller(scope, work) || told;
+    } catch (error) {
+      recordInternalError('outlived-work teller', error);
+    }
+  }
   for (const listener of listeners) {
     try {
       listener(scope, work);
     } catch (error) {
       recordInternalError('outlived-work listener', error);
     }
+  }
+  // Nothing cancelled goes unsaid, whichever API made the scope.
+  if (!told && work.cancelled) {
+    notifyOutlived(scope.name, work, 'scope', 'wait for this work before the scope ends, or start it inside detached()');
   }
 }
 

@@ -11,5 +11,6 @@ export const realTimers = {
   setImmediate: timers.setImmediate,
   clearImmediate: timers.clearImmediate,
   nextTick: process.nextTick.bind(process),
+  queueMicrotask: globalThis.queueMicrotask,
   now: performance.now.bind(performance),
 } as const;

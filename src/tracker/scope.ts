@@ -9,6 +9,7 @@ import { trackTaskIn, type Task, type TaskOptions, type TrackedTask } from '../c
 import { trackServiceIn, type ServiceOptions } from '../coordinator/tracked-service';
 import { mockServiceIn, type MockControls, type MockMethod, type MockService, type OpenMockService } from '../coordinator/mock-service';
 import { realTimers } from './real-timers';
+import { runInScope } from '../hooks/context';
 
 /** A resource the scope created, with its raw creation stack. */
 export interface ResourceRecord extends CapturedStack {
@@ -44,6 +45,14 @@ export interface TrackOptions<T> {
 }
 
 export type ScopeState = 'open' | 'closing' | 'ended';
+
+/** How a scope was entered with `enter()`. */
+export interface ScopeEntry {
+  /** Where the entering code ran before: what runs in the scope's context once it ended runs there. */
+  readonly resumesIn: Scope | undefined;
+  /** The synchronous stretch of code `enter()` was called in. */
+  readonly run: object;
+}
 
 const COMPACT_MIN = 1024;
 const COMPACT_KEEP_NEWEST = 64;
@@ -82,6 +91,8 @@ export class Scope {
   report: LeakReport | undefined;
   /** The exit under way (or done), once an exit that had to wait has begun. */
   ending: Promise<LeakReport> | undefined;
+  /** @internal set by `enter()`; undefined for a scope whose code runs inside `run()`. */
+  entry: ScopeEntry | undefined;
   /** Set by adapters: extra data they keep with the scope (the Mocha test, etc.). */
   owner: unknown;
   /** Set by `assertNoLeaks()`: leaks fail the scope at exit whatever the mode. */
@@ -147,6 +158,18 @@ export class Scope {
     this.assertOpen('track');
     this.tracked.push({ name, obj, close });
     return obj;
+  }
+
+  /**
+   * Runs `fn` with this scope as the owner of everything it, and what it causally spawns,
+   * creates; its caller keeps its own context. Returns `fn`'s value.
+   */
+  run<T>(fn: () => T): T {
+    if (typeof fn !== 'function') {
+      throw new IsolationUsageError(`scope.run(fn): fn must be a function, got ${describeValue(fn)}`);
+    }
+    this.assertOpen('run');
+    return runInScope(this, fn);
   }
 
   /** Runs `fn` at exit (last deferred first), before leaks are looked for. */

@@ -3,11 +3,13 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { AsyncResource } from 'node:async_hooks';
 import { thisNodeSkipsPromises } from '../support/node-features';
-import { runNode } from '../support/run';
+import { join } from 'node:path';
+import { FIXTURES, ROOT, runNode } from '../support/run';
 import { isolated } from '../support/scopes';
 import {
   enter,
   exit,
+  openScope,
   withIsolation,
   allowLeaks,
   detached,
@@ -18,6 +20,7 @@ import {
   IsolationUsageError,
   type LeakReport,
   type OutlivedWork,
+  type Scope,
 } from '../../dist/index.js';
 
 
@@ -177,11 +180,11 @@ describe('programmatic API', function () {
       try {
         let release!: () => void;
         const gate = new Promise<void>((resolve) => (release = resolve));
-        await isolated(async () => {
-          const scope = enter('no frames', { stackDepth: 0 });
-          void gate.then(() => (late = setInterval(() => {}, 1000)));
-          await exit(scope);
-        });
+        await withIsolation(
+          'no frames',
+          () => void gate.then(() => (late = setInterval(() => {}, 1000))),
+          { stackDepth: 0 },
+        );
         release();
         await tick();
         await tick();
@@ -390,6 +393,7 @@ describe('programmatic API', function () {
     it('a parent exit ends an open child and reports its leaks as the parent\'s', async function () {
       const report = await isolated(async () => {
         const parent = enter('parent');
+        await tick();
         enter('child');
         setTimeout(function inChild() {}, 60000);
         return exit(parent);
@@ -402,6 +406,7 @@ describe('programmatic API', function () {
     it('a child exit leaves the parent as the owner of what follows', function () {
       return isolated(async () => {
         const parent = enter('outer');
+        await tick();
         const child = enter('inner');
         await exit(child);
         expect(currentScope()).to.equal(parent);
@@ -409,6 +414,81 @@ describe('programmatic API', function () {
         const report = await exit(parent);
         expect(report.leaks.map((l) => l.description)).to.deep.equal(['setTimeout(inParent, 60000 ms)']);
       });
+    });
+  });
+
+  describe('openScope and scope.run', function () {
+    it('own only what runs inside run(), and give the caller its context back', async function () {
+      const scope = openScope('opened');
+      expect(currentScope()).to.equal(undefined);
+      const value = scope.run(() => {
+        expect(currentScope()).to.equal(scope);
+        setTimeout(function insideRun() {}, 60000);
+        return 42;
+      });
+      expect(value).to.equal(42);
+      expect(currentScope()).to.equal(undefined);
+      const outside = setTimeout(() => {}, 60000);
+      await scope.run(() => tick());
+      const report = await exit(scope);
+      expect(report.leaks.map((l) => l.description)).to.deep.equal(['setTimeout(insideRun, 60000 ms)']);
+      expect((outside as unknown as { _destroyed: boolean })._destroyed).to.equal(false);
+      clearTimeout(outside);
+    });
+
+    it('check their arguments and that the scope is still open', async function () {
+      expect(() => openScope('' as never)).to.throw(IsolationUsageError, 'openScope(name): name must be a non-empty string, got the string ""');
+      const scope = openScope('checked');
+      expect(() => scope.run(7 as never)).to.throw(IsolationUsageError, 'scope.run(fn): fn must be a function, got number 7');
+      await exit(scope);
+      expect(() => scope.run(() => 1)).to.throw(IsolationUsageError, 'scope.run(): scope "checked" has already ended');
+    });
+  });
+
+  describe('scopes entered one after the other with no await between', function () {
+    it('are siblings: each exits on its own, in either order, with its own report', function () {
+      return isolated(async () => {
+        const first = enter('first');
+        setTimeout(function ofFirst() {}, 60000);
+        const second = enter('second');
+        setTimeout(function ofSecond() {}, 60000);
+        expect(second.parent).to.equal(undefined);
+        const secondReport = await exit(second);
+        expect(currentScope(), 'back where the first enter() was called').to.equal(undefined);
+        const firstReport = await exit(first);
+        expect(secondReport.leaks.map((l) => l.description)).to.deep.equal(['setTimeout(ofSecond, 60000 ms)']);
+        expect(firstReport.leaks.map((l) => l.description)).to.deep.equal(['setTimeout(ofFirst, 60000 ms)']);
+      });
+    });
+
+    it('inside an open scope, are both its children', async function () {
+      await withIsolation('outer', async (outer) => {
+        const a = enter('a');
+        const b = enter('b');
+        expect([a.parent, b.parent]).to.deep.equal([outer, outer]);
+        await exit(b);
+        expect(currentScope()).to.equal(outer);
+        await exit(a);
+        expect(currentScope()).to.equal(outer);
+      });
+    });
+  });
+
+  describe('after an entered scope ended', function () {
+    it('what still runs in its context runs where enter() was called: never cancelled as the scope\'s', async function () {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let late: NodeJS.Timeout | undefined;
+      const error = await withIsolation('outer', async () => {
+        const inner = enter('inner');
+        void gate.then(() => (late = setTimeout(function afterInner() {}, 60000)));
+        expect((await exit(inner)).leaks).to.deep.equal([]);
+        release();
+        await tick();
+        await tick();
+        expect((late as unknown as { _destroyed: boolean })._destroyed, 'left running').to.equal(false);
+      }).catch((e: unknown) => e);
+      expect((error as LeakError).report.leaks.map((l) => l.description)).to.deep.equal(['setTimeout(afterInner, 60000 ms)']);
     });
   });
 
@@ -420,9 +500,11 @@ describe('programmatic API', function () {
         try {
           let release!: () => void;
           const gate = new Promise<void>((resolve) => (release = resolve));
-          const scope = enter('short-lived');
-          void gate.then(() => setTimeout(function tooLate() {}, 60000));
-          const report = await exit(scope);
+          let ended!: Scope;
+          await withIsolation('short-lived', (scope) => {
+            ended = scope;
+            void gate.then(() => setTimeout(function tooLate() {}, 60000));
+          });
           await withIsolation('running-now', async () => {
             release();
             await tick();
@@ -430,12 +512,112 @@ describe('programmatic API', function () {
           });
           const late = seen.filter(([name]) => name === 'short-lived').map(([, work]) => work);
           expect(late.some((w) => w.type === 'Timeout' && w.cancelled && w.description.startsWith('setTimeout(tooLate'))).to.equal(true);
-          expect(report.outlived.some((w) => w.type === 'Timeout')).to.equal(true);
+          expect(ended.report!.outlived.some((w) => w.type === 'Timeout')).to.equal(true);
           expect(seen.some(([name]) => name === 'running-now')).to.equal(false);
         } finally {
           stop();
         }
       });
+    });
+  });
+
+  describe('enter/exit in the patterns users write (real processes)', function () {
+    const fixture = (name: string) => join(FIXTURES, 'programmatic', name);
+
+    it("after `await helper()` the caller is back in its own context, and its timers fire (the issue's reproduction)", async function () {
+      const run = await runNode([fixture('helper-returns.cjs')]);
+      expect(run.stdout).to.equal('after t1: undefined\nnever printed\nafter t2: undefined\nafter t3: undefined\nthe end\n');
+      expect(run.stderr).to.equal('');
+      expect(run.code).to.equal(0);
+    });
+
+    it('helpers started together each own what they created; neither ends the other, whichever exits first', async function () {
+      const run = await runNode([fixture('concurrent-helpers.cjs')]);
+      const [json, last] = run.stdout.trim().split('\n');
+      expect(JSON.parse(json!)).to.deep.equal({
+        order: ['quick', 'slow'],
+        reports: {
+          quick: ['setTimeout(quickLeak, 60000 ms)'],
+          slow: ['setInterval(slowLeak, 1000 ms)'],
+          first: ['setTimeout(firstLeak, 60000 ms)'],
+          second: ['setInterval(secondLeak, 1000 ms)'],
+          third: [],
+        },
+        rejected: [],
+        after: null,
+      });
+      expect(last).to.equal('the caller carried on');
+      expect(run.stderr).to.equal('');
+      expect(run.code).to.equal(0);
+    });
+
+    it("a harness entering in before-each and exiting in after-each gets each test's leaks, serially and a few at once, and its own work lives", async function () {
+      const run = await runNode([fixture('framework-hooks.cjs')]);
+      const [json, last] = run.stdout.trim().split('\n');
+      const leaks = (prefix: string) => [
+        `${prefix} is clean: clean`,
+        `${prefix} is slow and clean: clean`,
+        `${prefix} leaks a timer after an await: setTimeout(retry, 60000 ms)`,
+        `${prefix} leaks an interval: setInterval(poll, 1000 ms)`,
+      ];
+      expect(JSON.parse(json!)).to.deep.equal({ results: [...leaks('batch'), ...leaks('serial')], frameworkTicked: true, lateTimersFired: 8, after: null });
+      expect(last).to.equal('all tests ran');
+      expect(run.stderr).to.equal('');
+      expect(run.code).to.equal(0);
+    });
+
+    it('under plain Mocha: enter() in beforeEach, exit() in afterEach, helpers inside tests, one and two at once', async function () {
+      const run = await runNode([join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--no-config', '--reporter', 'dot', fixture('hooks.spec.js')]);
+      expect(run.stdout).to.include('5 passing');
+      expect(run.stdout).not.to.include('failing');
+      const reports = JSON.parse(/^REPORTS (.*)$/m.exec(run.stderr)![1]!);
+      expect(reports).to.deep.equal({
+        reports: [
+          'leaks an interval: setInterval(poll, 1000 ms)',
+          'is clean after an await: clean',
+          'runs a helper, then carries on in its own scope: setTimeout(leakedAfterTheHelper, 60000 ms)',
+          'runs two helpers at once, each with its own leak: clean',
+          'still runs after all that: clean',
+        ],
+        helperReports: { helper: [], 'quick helper': ['setTimeout(quickLeak, 60000 ms)'], 'slow helper': ['setInterval(slowLeak, 1000 ms)'] },
+      });
+      expect(run.code).to.equal(0);
+    });
+
+    it('openScope() and scope.run(): the caller never joins the scope, where enter() cannot tell it apart', async function () {
+      const run = await runNode([fixture('safe-form.cjs')]);
+      expect(JSON.parse(run.stdout)).to.deep.equal({
+        reports: {
+          quick: { parent: null, leaks: [] },
+          slow: { parent: null, leaks: ['setInterval(slowLeak, 1000 ms)'] },
+        },
+        callerTimersFired: 2,
+        current: null,
+      });
+      expect(run.stderr).to.include('async work outlived its scope "slow":\n    Timeout setTimeout(afterTheEnd, 60000 ms) created after the scope ended — cleared with clearTimeout');
+      expect(run.code).to.equal(0);
+    });
+
+    it('what is cancelled where no report reaches the caller is told on stderr, with its creation site', async function () {
+      const run = await runNode([fixture('told.cjs')]);
+      expect(run.stdout).to.equal('threw: its own failure\ndone\n');
+      expect(run.stderr).to.include(
+        'async-isolation: async work outlived its scope "short-lived":\n' +
+          '    Timeout setTimeout(tooLate, 60000 ms) created after the scope ended — cleared with clearTimeout\n' +
+          '      at test/fixtures/programmatic/told.cjs:14:26\n' +
+          '  hint: wait for this work before the scope ends, or start it inside detached()\n',
+      );
+      expect(run.stderr).to.include('async-isolation: scope "warned" (not failing):\n  it leaked 1 async resource (cancelled)\n    Timeout   setInterval(poll, 1000 ms)');
+      expect(run.stderr).to.include('async-isolation: scope "allowed" (not failing):\n  it leaked 1 async resource (cancelled)\n    Timeout   setTimeout(warm, 60000 ms)');
+      expect(run.stderr).to.include('async-isolation: scope "threw" (it threw):\n  it leaked 1 async resource (cancelled)\n    Timeout   setInterval(retry, 1000 ms)');
+      expect(run.code).to.equal(0);
+    });
+
+    it('outlived work goes to the onOutlived listener the program registered instead of stderr', async function () {
+      const run = await runNode([fixture('told.cjs'), 'listener']);
+      expect(run.stdout).to.equal('listener: short-lived: Timeout cleared with clearTimeout\nthrew: its own failure\ndone\n');
+      expect(run.stderr).not.to.include('outlived');
+      expect(run.code).to.equal(0);
     });
   });
 

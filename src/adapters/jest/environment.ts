@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { globalOptions, resolveOptions, type IsolationOptions } from '../../tracker/config';
 import { IsolationUsageError, describeValue } from '../../tracker/errors';
-import { onOutlived } from '../../tracker/outlived';
+import { tellOutlived } from '../../tracker/outlived';
 import { notifyOutlived } from '../warn';
 import type { CircusEvent, CircusState } from './circus';
 import { watchJestModuleLoads } from './module-loads';
@@ -27,9 +27,11 @@ let outlivedReported = false;
 function reportOutlivedOnce(): void {
   if (outlivedReported) return;
   outlivedReported = true;
-  onOutlived((scope, work) => {
+  tellOutlived((scope, work) => {
     const owner = scope.owner as JestScopeOwner | undefined;
-    if (owner?.kind === 'test' || owner?.kind === 'suite') notifyOutlived(owner.title, work);
+    if (owner?.kind !== 'test' && owner?.kind !== 'suite') return false;
+    notifyOutlived(owner.title, work);
+    return true;
   });
 }
 

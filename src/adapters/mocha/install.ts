@@ -1,6 +1,6 @@
 import { currentScope, runInScope, runInternal } from '../../hooks/context';
 import { recordInternalError } from '../../tracker/internal-errors';
-import { onOutlived } from '../../tracker/outlived';
+import { tellOutlived } from '../../tracker/outlived';
 import { flushPart } from '../../tracker/report-file';
 import type { Scope } from '../../tracker/scope';
 import { notify, notifyOutlived, notifyReport } from '../warn';
@@ -236,13 +236,13 @@ function trackRun(runner: any, event: string): void {
 /** Outlived work is noted on stderr; with `outlived: 'fail'` it also fails the test that left it. */
 function reportOutlived(): void {
   const failed = new WeakSet<object>();
-  onOutlived((scope, work) => {
+  tellOutlived((scope, work) => {
     const owner = scope.owner as any;
-    if (!owner) return;
+    if (!owner) return false;
     notifyOutlived(owner.fullTitle?.() ?? scope.name, work);
     const runner = activeRunner;
-    if (scope.options.outlived !== 'fail' || owner.type !== 'test' || failed.has(owner)) return;
-    if (runner === undefined || runner.state === 'stopped') return;
+    if (scope.options.outlived !== 'fail' || owner.type !== 'test' || failed.has(owner)) return true;
+    if (runner === undefined || runner.state === 'stopped') return true;
     failed.add(owner);
     const where = work.stack ? '\n' + work.stack.replace(/^/gm, '    ') : '';
     const error = new Error(`async work outlived its test: ${work.type} ${work.description}${where}`);
@@ -250,6 +250,7 @@ function reportOutlived(): void {
     runner.fail(owner, error);
     // The JSON report, written later, then says the test failed because of its leaks.
     if (scope.report) scope.report.failed = true;
+    return true;
   });
 }
 

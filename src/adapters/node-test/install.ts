@@ -1,4 +1,4 @@
-import { onOutlived } from '../../tracker/outlived';
+import { tellOutlived } from '../../tracker/outlived';
 import type { Scope } from '../../tracker/scope';
 import { notifyOutlived, notifyReport } from '../warn';
 import { judge } from '../judge';
@@ -36,9 +36,11 @@ async function finishTest(t: TestContext, scope: Scope): Promise<void> {
 }
 
 function reportOutlived(): void {
-  onOutlived((scope, work) => {
+  tellOutlived((scope, work) => {
     const owner = scope.owner as TestContext;
-    if (owner && typeof owner === 'object' && typeof owner.diagnostic === 'function') notifyOutlived(scope.name, work);
+    if (!owner || typeof owner !== 'object' || typeof owner.diagnostic !== 'function') return false;
+    notifyOutlived(scope.name, work);
+    return true;
   });
 }
 

@@ -1,5 +1,5 @@
 import { recordInternalError } from '../../tracker/internal-errors';
-import { onOutlived } from '../../tracker/outlived';
+import { tellOutlived } from '../../tracker/outlived';
 import { flushPart } from '../../tracker/report-file';
 import type { Scope } from '../../tracker/scope';
 import { notify, notifyOutlived } from '../warn';
@@ -92,10 +92,11 @@ function installBeforeEach(api: VitestApi, prepareTest: ((test: Task) => void) |
 }
 
 function reportOutlived(): void {
-  onOutlived((scope, work) => {
+  tellOutlived((scope, work) => {
     const test = scope.owner as Task;
-    if (!test || typeof test !== 'object' || !('file' in test)) return;
+    if (!test || typeof test !== 'object' || !('file' in test)) return false;
     notifyOutlived(scope.name, work);
+    return true;
   });
 }
 
