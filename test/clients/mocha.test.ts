@@ -32,13 +32,14 @@ describe('client adapters under Mocha, against real servers', function () {
       expectExitedOnItsOwn(mocha);
     });
 
-    it('reports a leaked client as one leak, described and closed with end()', function () {
+    it('reports a leaked client as one leak, described and closed with end(), where it was created and connected', function () {
       const message = mocha.failure('pg leaks a connected client')!.err.message!;
       expect(message).to.match(
         new RegExp(
           '^test leaked 1 async resource \\(cancelled\\)\\n' +
             `  CLIENT    pg\\.Client 127\\.0\\.0\\.1:\\d+/postgres \\(${escapeRegExp(appName(fixture, 'leaked-client'))}\\) — closed with end\\(\\)\\n` +
-            '    at Context\\.<anonymous> \\(mocha/pg\\.spec\\.js:20:18\\)$',
+            '    at Context\\.<anonymous> \\(mocha/pg\\.spec\\.js:19:20\\)\\n' +
+            '    connected at Context\\.<anonymous> \\(mocha/pg\\.spec\\.js:20:18\\)$',
         ),
       );
     });
@@ -143,15 +144,19 @@ describe('client adapters under Mocha, against real servers', function () {
       expectExitedOnItsOwn(mocha);
     });
 
-    it('reports each leaked client as one leak: role, group, brokers, closed with disconnect()', function () {
+    it('reports each leaked client as one leak: role, group, brokers, closed with disconnect(), where it was created and connected', function () {
       const brokers = escapeRegExp(fixture.kafka!.brokers);
+      const sites = (created: string, connected: string) =>
+        `\\n    at Context\\.<anonymous> \\(mocha/kafkajs\\.spec\\.js:${created}\\)\\n    connected at Context\\.<anonymous> \\(mocha/kafkajs\\.spec\\.js:${connected}\\)$`;
       expect(onlyLeak('kafkajs leaks a connected producer')).to.match(
-        new RegExp(`CLIENT    kafkajs producer brokers=${brokers} — closed with disconnect\\(\\)\\n    at Context\\.<anonymous> \\(mocha/kafkajs\\.spec\\.js:30:20\\)$`),
+        new RegExp(`CLIENT    kafkajs producer brokers=${brokers} — closed with disconnect\\(\\)${sites('29:28', '30:20')}`),
       );
       expect(onlyLeak('kafkajs leaks a running consumer')).to.match(
-        new RegExp(`CLIENT    kafkajs consumer group=leaky-${fixture.runId} brokers=${brokers} — closed with disconnect\\(\\) \\(stopping it first\\)\\n`),
+        new RegExp(`CLIENT    kafkajs consumer group=leaky-${fixture.runId} brokers=${brokers} — closed with disconnect\\(\\) \\(stopping it first\\)${sites('40:28', '41:20')}`),
       );
-      expect(onlyLeak('kafkajs leaks an admin client')).to.match(new RegExp(`CLIENT    kafkajs admin brokers=${brokers} — closed with disconnect\\(\\)`));
+      expect(onlyLeak('kafkajs leaks an admin client')).to.match(
+        new RegExp(`CLIENT    kafkajs admin brokers=${brokers} — closed with disconnect\\(\\)${sites('54:25', '55:17')}`),
+      );
     });
 
     it('stops the retry timers of a failed connect and the restart loop of a crashed consumer', function () {

@@ -55,7 +55,9 @@ describe('client adapters used programmatically (enter/exit, withIsolation)', fu
         `CLIENT pg.Pool 127.0.0.1:${port}/postgres (${appName(fixture, 'prog-pool')}) with 1 connection (1 idle) — closed with pool.end()`,
         `CLIENT kafkajs producer brokers=${fixture.kafka!.brokers} — closed with disconnect()`,
       ]);
-      expect(out.leaky.leaks[0].stack).to.match(/^at main \(scopes\.cjs:25:16\)/);
+      expect(out.leaky.leaks[0].stack).to.match(/^at main \(scopes\.cjs:24:18\)\n(.*\n)*connected at main \(scopes\.cjs:25:16\)$/);
+      expect(out.leaky.leaks[1].stack).to.equal('at main (scopes.cjs:26:16)');
+      expect(out.leaky.leaks[2].stack).to.equal('at main (scopes.cjs:28:26)\nconnected at main (scopes.cjs:29:18)');
       expect(out.leaky.unref).to.deep.equal([]);
       expect(out.leaky.failed).to.equal(true);
     });

@@ -37,7 +37,10 @@ export class ClientContext<C extends object = any> {
   fixture = false;
   /** Set while the library closes it, so its own close does not count as the user's. */
   closingByLibrary = false;
+  /** Where the context was opened: the client's connect(), or a pool's construction. */
   private readonly site: CapturedStack = {};
+  /** Where the client object was created, when that was not where its context was opened. */
+  private readonly created: CapturedStack | undefined;
 
   constructor(
     readonly client: C,
@@ -48,21 +51,58 @@ export class ClientContext<C extends object = any> {
     // The owner's own class: under Jest, the copy of the library that made the owner.
     const ScopeClass = owner.constructor as new (name: string, options: Scope['options'], parent: undefined) => Scope;
     this.scope = new ScopeClass(kind.label, owner.options, undefined);
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = owner.options.stackDepth + 8;
-    captureStack(this.site, above);
-    Error.stackTraceLimit = limit;
+    captureSite(this.site, above, owner);
+    this.created = creations.get(client);
   }
 
-  /** Where the client was created or connected, user frames first. */
+  /**
+   * Where the client was created (`new pg.Client()`, `kafka.producer()`), user frames first,
+   * then the line that connected it where that is another one.
+   */
   creationSite(): string {
-    const depth = this.owner.options.stackDepth;
-    const frames = formatStack(this.site, depth + 8).split('\n');
-    return frames
-      .filter((frame) => frame !== '' && !this.kind.libraryFrames.test(frame))
-      .slice(0, depth)
-      .join('\n');
+    const connected = this.userFrames(this.site);
+    const created = this.created === undefined ? [] : this.userFrames(this.created);
+    if (created.length === 0) return connected.join('\n');
+    const connectLine = connected[0];
+    if (connectLine !== undefined && connectLine !== created[0]) created.push(`connected ${connectLine}`);
+    return created.join('\n');
   }
+
+  private userFrames(site: CapturedStack): string[] {
+    const depth = this.owner.options.stackDepth;
+    return formatStack(site, depth + LIBRARY_FRAMES)
+      .split('\n')
+      .filter((frame) => frame !== '' && !this.kind.libraryFrames.test(frame))
+      .slice(0, depth);
+  }
+}
+
+/** Frames a client library may put between the user's call and the one the stack is taken in. */
+const LIBRARY_FRAMES = 8;
+
+function captureSite(site: CapturedStack, above: Function, owner: Scope): void {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = owner.options.stackDepth + LIBRARY_FRAMES;
+  try {
+    captureStack(site, above);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** Where each client object a scope created was created, until its context opens. */
+const creations = processWide('clients.creations', () => new WeakMap<object, CapturedStack>());
+
+/**
+ * Records where `client` is being created (the frames above `above`) when a scope, not another
+ * client's own work (a pool opening a connection), creates it.
+ */
+export function noteCreation(client: object, above: Function): void {
+  const scope = currentScope();
+  if (scope === undefined || scope.state !== 'open' || clientContextOfScope(scope) !== undefined) return;
+  const site: CapturedStack = {};
+  captureSite(site, above, scope);
+  creations.set(client, site);
 }
 
 /** A client connected (or a pool created) outside every scope: it belongs to the process. */

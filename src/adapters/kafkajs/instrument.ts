@@ -6,6 +6,7 @@ import {
   owningScope,
   ownershipOf,
   runAsClient,
+  noteCreation,
   noteUserClose,
   type ClientKind,
 } from '../clients/client-context';
@@ -143,6 +144,7 @@ function creating(role: KafkaClientRole, original: Function): Function {
   return function create(this: unknown, ...args: unknown[]) {
     const { client, cluster } = withCluster(this, () => original.apply(this, args));
     try {
+      if (client !== null && typeof client === 'object') noteCreation(client, create);
       const options = args[0] as { groupId?: unknown } | undefined;
       const groupId = role === 'consumer' && typeof options?.groupId === 'string' ? options.groupId : undefined;
       instrumentKafkaClient(client, { role, groupId, cluster });

@@ -8,6 +8,7 @@ import {
   owningScope,
   ownershipOf,
   runAsClient,
+  noteCreation,
   noteUserClose,
   type ClientKind,
 } from '../clients/client-context';
@@ -109,11 +110,21 @@ function connecting(original: Function): Function {
   };
 }
 
+/** Records where a client is created: its leak points there, and at its connect(). */
+function onClientConstructed(client: object, above: Function): void {
+  try {
+    noteCreation(client, above);
+  } catch (error) {
+    recordInternalError('instrumenting a new pg Client', error);
+  }
+}
+
 /** Patches pg's Client class (pg/lib/client.js) in place: every copy's instances, old and new. */
 export function patchPgClient(Client: unknown): void {
   const proto = (Client as { prototype?: any } | undefined)?.prototype;
   if (typeof Client !== 'function' || !proto || proto[PATCHED] || typeof proto.connect !== 'function') return;
   Object.defineProperty(proto, PATCHED, { value: true });
+  watchConstruction(proto, 'connectionParameters', onClientConstructed);
   wrap(proto, 'connect', connecting);
   wrap(proto, 'query', asClient);
   wrap(proto, 'end', closing);
@@ -131,18 +142,19 @@ function onPoolConstructed(pool: object, above: Function): void {
 }
 
 /**
- * pg-pool's constructor cannot be wrapped for a copy loaded before us (nor for a `Pool` someone
- * already holds), but its first own assignment of `_clients` is the moment of construction: an
- * accessor on the prototype catches it once per pool, then steps aside for an own property.
+ * pg's constructors cannot be wrapped for a copy loaded before us (nor for a class someone
+ * already holds), but the first own assignment of `property` in the constructor is the moment
+ * of construction: an accessor on the prototype catches it once per instance, then steps aside
+ * for an own property.
  */
-function watchConstruction(proto: any): void {
-  Object.defineProperty(proto, '_clients', {
+function watchConstruction(proto: any, property: string, onConstructed: (instance: object, above: Function) => void): void {
+  Object.defineProperty(proto, property, {
     configurable: true,
     enumerable: false,
     get: () => undefined,
     set: function constructed(this: object, value: unknown) {
-      Object.defineProperty(this, '_clients', { value, writable: true, enumerable: true, configurable: true });
-      onPoolConstructed(this, constructed);
+      Object.defineProperty(this, property, { value, writable: true, enumerable: true, configurable: true });
+      onConstructed(this, constructed);
     },
   });
 }
@@ -166,7 +178,7 @@ export function patchPgPool(Pool: unknown): void {
   const proto = (Pool as { prototype?: any } | undefined)?.prototype;
   if (typeof Pool !== 'function' || !proto || proto[PATCHED] || typeof proto._release !== 'function') return;
   Object.defineProperty(proto, PATCHED, { value: true });
-  watchConstruction(proto);
+  watchConstruction(proto, '_clients', onPoolConstructed);
   wrap(proto, 'connect', ownedByProcessIfUnknown(asClient));
   wrap(proto, 'query', ownedByProcessIfUnknown(asClient));
   // A checked-out client's release() lands here: the idle timer it starts is the pool's.
