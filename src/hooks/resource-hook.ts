@@ -1,4 +1,5 @@
 import { activateContext, currentScope, ownerOf } from './context';
+import { resetContextAfterUncaughtExceptions } from './uncaught-reset';
 import { processWide } from './process-wide';
 import { listenForResources, listeningForResources, OWNER_NOT_READ } from './async-hook';
 import { captureStack } from './stack';
@@ -119,6 +120,7 @@ export function forgetServers(scope: Scope): void {
 export function installResourceHook(): void {
   if (listeningForResources()) return;
   activateContext();
+  resetContextAfterUncaughtExceptions();
   listenForResources(onResource);
   // Extras that sharpen reports: one failing must not cost the hook itself.
   for (const [what, install] of [

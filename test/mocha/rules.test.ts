@@ -100,6 +100,29 @@ describe('Mocha adapter: attribution rules', function () {
     });
   });
 
+  describe('after a test fails through an uncaught exception', function () {
+    before(async function () {
+      this.timeout(60000);
+      run = await runMocha(['uncaught-context.spec.js']);
+    });
+
+    it("runs later tests' server-side callbacks in their own context, not the failed test's", function () {
+      expect(run.failure('after an uncaught exception fails with an uncaught exception')!.err.message).to.equal('boom');
+      expect(run.failure('after an uncaught exception fails with an exception thrown from a timer')!.err.message).to.equal('boom from a timer');
+      expect(run.passed('after an uncaught exception a later test: its server answers after a 20 ms timer'), run.stderr).to.equal(true);
+      expect(run.passed('after an uncaught exception a later test: its timer still fires'), run.stderr).to.equal(true);
+      expect(run.stderr).not.to.include('outlived');
+    });
+
+    it('still blames a later leak on the later test', function () {
+      expect(run.failure('after an uncaught exception, leaks a later test that leaks an interval is the one blamed')!.err.message).to.include(
+        'setInterval(leftRunning, 1000 ms) — cleared with clearInterval',
+      );
+      expect(run.json.stats.failures).to.equal(4);
+      expectExitedOnItsOwn(run);
+    });
+  });
+
   describe('an error thrown while a test is being judged', function () {
     it('fails that test alone and the run goes on', async function () {
       run = await runMocha(['closing.spec.js']);

@@ -186,6 +186,16 @@ describe('node:test adapter: a request left in flight on a pooled keep-alive con
   }
 });
 
+describe('node:test adapter: after a test fails through an uncaught exception', function () {
+  it("runs a later test's server-side callbacks in its own context", async function () {
+    const run = await runNodeTest(process.execPath, ['uncaught-context.test.mjs']);
+    expect(run.test('fails with an uncaught exception').error!.message).to.include('boom');
+    expect(run.test('a later test: its server answers after a 20 ms timer').passed, run.stderr).to.equal(true);
+    expect(run.stderr).not.to.include('outlived');
+    expectExitedOnItsOwn(run);
+  });
+});
+
 /** The flag with which this node runs every test file in the runner's own process, if it has one. */
 async function isolationNoneFlag(node: string): Promise<string | undefined> {
   for (const flag of ['--test-isolation=none', '--experimental-test-isolation=none']) {
