@@ -28,6 +28,33 @@ describe('the async context', function () {
   });
 });
 
+describe('the async context after an uncaught exception', function () {
+  const run = (mode: string) => runNode([join(FIXTURES, 'context', 'uncaught.js'), mode], { env: { ASYNC_ISOLATION_DIST: DIST } });
+
+  it("is the thrower's for every uncaughtException listener, and no one's for what runs next", async function () {
+    const result = await run('handled');
+    expect(result.code, result.stderr).to.equal(0);
+    const seen = JSON.parse(result.stdout) as Record<string, string>;
+    expect(seen.listener).to.equal('the scope that threw');
+    expect(seen.serverSideData).not.to.equal('the scope that threw');
+  });
+
+  it('is left at once where an exception capture callback handles it', async function () {
+    const result = await run('captured');
+    expect(result.code, result.stderr).to.equal(0);
+    const seen = JSON.parse(result.stdout) as Record<string, string>;
+    expect(seen.listener).to.equal('none');
+    expect(seen.serverSideData).not.to.equal('the scope that threw');
+  });
+
+  it('still ends the process when no one handles the exception', async function () {
+    const result = await run('unhandled');
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.include('Error: boom');
+    expect(result.stdout).to.equal('');
+  });
+});
+
 describe('ending a scope from an adapter (endScopeNowOrLater)', function () {
   // Internal modules of the same build the public API comes from: one copy of the state.
   const lifecycle = require('../../dist/tracker/lifecycle.js') as typeof import('../../dist/tracker/lifecycle.js');

@@ -196,8 +196,8 @@ function patchUncaught(Runner: MochaClasses['Runner']): void {
     } catch (error) {
       recordInternalError('attributing an uncaught error', error);
     }
-    if (creator === undefined) return originalUncaught.call(this, err);
-    failLate(this, creator, err);
+    // What Mocha does next (fail the runnable, move on) is the runner's work, not the test's.
+    return runInternal(() => (creator === undefined ? originalUncaught.call(this, err) : failLate(this, creator, err)));
   };
 }
 
