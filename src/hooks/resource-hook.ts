@@ -1,3 +1,4 @@
+import { executionAsyncResource } from 'node:async_hooks';
 import { activateContext, currentScope, ownerOf } from './context';
 import { resetContextAfterUncaughtExceptions } from './uncaught-reset';
 import { processWide } from './process-wide';
@@ -26,6 +27,30 @@ function internalFrames(family: string): number {
 
 /** Server handles by async id, while their scope is open: accepted sockets have no context. */
 const serverScopes = processWide('server-scopes', () => new Map<number, Scope>());
+
+/**
+ * Where a tracked resource keeps its record, to tell which one's callback created a new one (a
+ * property, not a WeakMap: a WeakMap entry per timer made timer-heavy code markedly slower).
+ */
+const RECORD = Symbol.for('async-isolation.record.v1');
+type WithRecord = { [RECORD]?: ResourceRecord };
+
+// A timer its own callback re-arms for ever must not keep every earlier one alive: past this
+// many creators, a new record links to an older one (the chain still reaches its start).
+const MAX_CREATORS = 4;
+
+/**
+ * The record of the tracked resource whose callback is running, if any: the creator of the
+ * resource being created now. Its creation stack, captured already, is where a report looks
+ * when the new one's own frames are all a library's.
+ */
+function runningCreator(): ResourceRecord | undefined {
+  const running = (executionAsyncResource() as WithRecord)[RECORD];
+  if (running === undefined) return undefined;
+  let links = 0;
+  for (let r = running.creator; r !== undefined; r = r.creator) if (++links === MAX_CREATORS) return running.creator;
+  return running;
+}
 
 function isReusedHandle(resource: object): boolean {
   return (resource as { constructor?: { name?: unknown } }).constructor?.name === 'ReusedHandle';
@@ -83,7 +108,9 @@ function onResource(asyncId: number, type: string, triggerAsyncId: number, resou
   // that has no owner: such a record is dead from the start and never reported, so an open
   // scope skips it (and its ~12 us stack capture, once per request).
   if (kind.family === 'socket' && scope.state !== 'ended' && isReusedHandle(resource)) return;
-  const record: ResourceRecord = accepted ? { type, resource, kind, accepted } : { type, resource, kind };
+  const creator = runningCreator();
+  const record: ResourceRecord = accepted ? { type, resource, kind, accepted, creator } : { type, resource, kind, creator };
+  (resource as WithRecord)[RECORD] = record;
   if (scope.state !== 'open' || needsStackWhileOpen(type, resource, scope)) {
     const limit = Error.stackTraceLimit;
     // At least one user frame, to tell user code from the runner's; more for late work, which

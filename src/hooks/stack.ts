@@ -6,10 +6,12 @@ const ownDirs = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '.
 /** Test runners' own frames: below the user's test function, never where a leak was made. */
 const RUNNER_FRAME = /node_modules[\\/](?:mocha|jest-circus|jest-runner|@jest[\\/]\w+|vitest|@vitest[\\/]\w+|tinypool)[\\/]/;
 
+/** Node's own frames (its JavaScript, and the WebAssembly it runs: undici's HTTP parser), and the library's. */
 function isNodeOrOwnFrame(line: string): boolean {
   return (
     line.includes('(node:') ||
     line.includes(' node:') ||
+    line.includes('wasm://') ||
     ownDirs.some((dir) => line.includes(dir)) ||
     line === 'at <anonymous>' ||
     line.endsWith('(<anonymous>)')
@@ -20,6 +22,12 @@ function isNodeOrOwnFrame(line: string): boolean {
 function isInternalFrame(line: string): boolean {
   return isNodeOrOwnFrame(line) || RUNNER_FRAME.test(line);
 }
+
+/**
+ * A package's frame: code under a `node_modules` folder (read once the working directory is cut
+ * off the path, so a project that itself lives under one still has frames of its own).
+ */
+const LIBRARY_FRAME = /[\\/( ]node_modules[\\/]/;
 
 /**
  * A creation stack captured cheaply at resource creation. V8 records the raw frames at once
@@ -40,7 +48,10 @@ export interface ReadStack {
   text: string;
   /** The code that created the resource is a test runner's own (its timeout timer, say). */
   fromRunner: boolean;
-  /** Some frame (within the captured ones, whatever `depth`) is the user's code. */
+  /**
+   * Some frame (within the captured ones, whatever `depth`) is the user's code: neither Node's
+   * (nor WebAssembly), a test runner's, this library's, nor a package's under `node_modules`.
+   */
   hasUserFrame: boolean;
   /**
    * For a timer: Node's own code called the timers API (the HTTP Date-header cache), no user
@@ -55,7 +66,8 @@ const TIMER_MACHINERY = /[( ]node:(?:internal\/)?(?:timers|async_hooks)(?:\/prom
 /**
  * Turns a captured stack into plain data: Node's and the library's frames dropped so user
  * frames come first, at most `depth` frames, paths relative to the working directory. The
- * holder's raw frames keep their receivers alive, so they are dropped once read.
+ * holder's raw frames keep their receivers alive, so they are replaced by their text once read
+ * (a resource's stack can be read again: as a leak, and as the creator of another one).
  */
 export function readStack(holder: CapturedStack, depth: number): ReadStack {
   let raw: string | undefined;
@@ -64,7 +76,7 @@ export function readStack(holder: CapturedStack, depth: number): ReadStack {
   } catch {
     raw = undefined;
   }
-  holder.stack = undefined;
+  holder.stack = raw;
   if (typeof raw !== 'string') return { text: '', fromRunner: false, hasUserFrame: false, timerOfNode: false };
   const cwd = process.cwd() + path.sep;
   const frames: string[] = [];
@@ -79,8 +91,9 @@ export function readStack(holder: CapturedStack, depth: number): ReadStack {
     }
     if (fromRunner === undefined && !isNodeOrOwnFrame(trimmed)) fromRunner = RUNNER_FRAME.test(trimmed);
     if (isInternalFrame(trimmed)) continue;
-    hasUserFrame = true;
-    if (frames.length < depth) frames.push(trimmed.split('file://' + cwd).join('').split(cwd).join(''));
+    const frame = trimmed.split('file://' + cwd).join('').split(cwd).join('');
+    hasUserFrame ||= !LIBRARY_FRAME.test(frame);
+    if (frames.length < depth) frames.push(frame);
   }
   return { text: frames.join('\n'), fromRunner: fromRunner === true, hasUserFrame, timerOfNode: timerOfNode === true };
 }

@@ -1,4 +1,5 @@
 import { readStack } from '../hooks/stack';
+import { creationSite } from './creation-site';
 import { listenSite } from '../hooks/listen-site';
 import type { Leak } from './report';
 import { livenessOf, type ResourceRecord, type Scope } from './scope';
@@ -59,7 +60,7 @@ export function findAndCancelLeaks(scope: Scope): FoundLeaks {
       if (seen.has(subject) || stdio.has(subject) || (subject as { _isStdio?: boolean })._isStdio === true) continue;
       seen.add(subject);
       if (ignoreTypes.has(record.type)) continue;
-      const created = readStack(record, stackDepth);
+      const created = creationSite(record, stackDepth);
       // A runner's own timer that joined the scope (enter() bleeding into the runner's code):
       // cancelling it would silently stop the run.
       if (created.fromRunner) continue;

@@ -1,21 +1,28 @@
 import { runInternal } from '../hooks/context';
-import { captureStack, formatStack, readStack, type CapturedStack } from '../hooks/stack';
+import { captureStack, readStack, type CapturedStack } from '../hooks/stack';
+import { creationSite } from './creation-site';
 import type { OutlivedWork } from './report';
 import type { ResourceRecord, Scope } from './scope';
 import { recordInternalError } from './internal-errors';
 import { realTimers } from './real-timers';
 import { notifyOutlived } from './notify';
 
-/** Told about work a scope did after it ended; registering one takes over telling a person. */
+/**
+ * Told about work a scope did after it ended that names a user frame; registering one takes over
+ * telling a person. Work with no user frame anywhere is kept in the report only.
+ */
 export type OutlivedListener = (scope: Scope, work: OutlivedWork) => void;
 
 /** An adapter's listener: returns whether it told a person (it does for the scopes it runs). */
 export type OutlivedTeller = (scope: Scope, work: OutlivedWork) => boolean;
 
 const MAX_PER_SCOPE = 10;
+const MAX_UNLOCATED_PER_SCOPE = 5;
 const listeners = new Set<OutlivedListener>();
 const tellers = new Set<OutlivedTeller>();
 let queued: Array<[Scope, ResourceRecord]> = [];
+/** How many late promises of each ended scope had their stack looked at (each look costs a capture). */
+const promiseLooks = new WeakMap<Scope, number>();
 
 /**
  * Subscribes to outlived work; returns the unsubscribe function. While one is subscribed, what
@@ -33,8 +40,12 @@ export function tellOutlived(teller: OutlivedTeller): void {
 
 function publish(scope: Scope, work: OutlivedWork): void {
   const report = scope.report;
-  if (report === undefined || report.outlived.length >= MAX_PER_SCOPE) return;
+  if (report === undefined) return;
+  // Node's own work riding on a test's pooled connection must not crowd out the user's.
+  const limit = work.userFrame ? MAX_PER_SCOPE : MAX_UNLOCATED_PER_SCOPE;
+  if (report.outlived.filter((w) => w.userFrame === work.userFrame).length >= limit) return;
   report.outlived.push(work);
+  if (!work.userFrame) return;
   let told = listeners.size > 0;
   for (const teller of tellers) {
     try {
@@ -60,15 +71,17 @@ function cancelQueued(): void {
   const batch = queued;
   queued = [];
   for (const [scope, record] of batch) {
-    const work: OutlivedWork = { type: record.type, description: '', stack: '', cancelled: false };
+    const work: OutlivedWork = { type: record.type, description: '', stack: '', cancelled: false, userFrame: false };
     try {
-      const created = readStack(record, scope.options.stackDepth);
-      // A runner (or Node itself) handling the scope's late error creates its own timers in
-      // that context: with no user frame at all, it is not the user's work.
-      if (created.fromRunner || !created.hasUserFrame) continue;
+      const created = creationSite(record, scope.options.stackDepth);
+      // A runner handling the scope's late error creates its own timers in that context.
+      if (created.fromRunner) continue;
       work.stack = created.text;
+      work.userFrame = created.hasUserFrame;
       work.description = `${record.kind.describe(record.resource)} created after the scope ended`;
-      if (record.kind.liveness(record.resource) !== 'dead') {
+      // With no user frame anywhere (an immediate undici schedules while finishing a response
+      // body), it is Node's or a library's own work: it is listed, never stopped.
+      if (created.hasUserFrame && record.kind.liveness(record.resource) !== 'dead') {
         work.cancelledBy = record.kind.cancel(record.resource);
         work.cancelled = true;
       }
@@ -88,17 +101,28 @@ export function onLateResource(scope: Scope, record: ResourceRecord): void {
   queued.push([scope, record]);
 }
 
-/** A promise created by an ended scope's continuation: reported once per scope. */
+/**
+ * A promise created by an ended scope's continuation: reported once per scope, where the user's
+ * code made it. Those made by the runner's or Node's own code in that context (Mocha after
+ * `this.skip()` in a `done` test) are looked at a few times at most, and listed once.
+ */
 export function onLatePromise(scope: Scope): void {
   const report = scope.report;
-  if (report === undefined || report.outlived.length >= MAX_PER_SCOPE) return;
-  if (report.outlived.some((w) => w.type === 'PROMISE')) return;
+  if (report === undefined) return;
+  const looks = promiseLooks.get(scope) ?? 0;
+  if (looks >= MAX_PER_SCOPE) return;
   const holder: CapturedStack = {};
   captureStack(holder, onLatePromise);
+  const created = readStack(holder, scope.options.stackDepth);
+  const listed = report.outlived.some((w) => w.type === 'PROMISE');
+  // Once the user's own continuation is found, no later promise of this scope is looked at.
+  promiseLooks.set(scope, created.hasUserFrame ? MAX_PER_SCOPE : looks + 1);
+  if (listed && !created.hasUserFrame) return;
   publish(scope, {
     type: 'PROMISE',
     description: 'a continuation (await/then) ran after the scope ended',
-    stack: formatStack(holder, scope.options.stackDepth),
+    stack: created.text,
     cancelled: false,
+    userFrame: created.hasUserFrame,
   });
 }

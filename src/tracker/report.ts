@@ -6,7 +6,13 @@ export interface Leak {
   type: string;
   /** For a person: `setInterval(fn, 5 ms)`, `TCP socket a -> b`. */
   description: string;
-  /** Creation site, user frames first, one `at …(file:line:col)` frame a line. */
+  /**
+   * Creation site, one `at …(file:line:col)` frame a line, without Node's, the test runner's and
+   * this library's frames. When all that is left is a package's (under `node_modules`: a
+   * library's timer re-armed from its own callback), a `via a callback of …, created` line
+   * follows, then the frames of the nearest resource up the chain of creators that names the
+   * user's code.
+   */
   stack: string;
   /** Whether the resource kept the event loop alive. Unref'd and idle ones are listed apart. */
   ref: boolean;
@@ -30,6 +36,11 @@ export interface OutlivedWork {
   /** Whether the library stopped it (resources only; a continuation cannot be stopped). */
   cancelled: boolean;
   cancelledBy?: string;
+  /**
+   * Whether `stack` names a frame of the user's code (see {@link Leak.stack}). Only such work is
+   * printed, told to `onOutlived` listeners, cancelled, or fails a test with `outlived: 'fail'`.
+   */
+  userFrame: boolean;
 }
 
 /** What {@link exit} found for a scope. */

@@ -18,6 +18,8 @@ export interface ResourceRecord extends CapturedStack {
   readonly kind: ResourceKind;
   /** A connection a server of the scope accepted (it has no creation stack of its own). */
   readonly accepted?: boolean;
+  /** The resource whose callback was running when this one was created, if it was tracked. */
+  readonly creator?: ResourceRecord;
 }
 
 /** Whether a record's resource still lives. A liveness check that throws counts as alive. */

@@ -40,11 +40,9 @@ for (const version of JEST_VERSIONS) {
         );
         expect(run.test('opens the gate and passes').status).to.equal('passed');
         expect(run.test('runs last').status).to.equal('passed');
-        // Node >= 24.14 keeps promises out of the hook, so a bare continuation goes unnoticed there.
-        const [major, minor] = process.versions.node.split('.').map(Number);
-        if (major < 24 || (major === 24 && minor < 14)) {
-          expect(run.stderr).to.include('async work outlived its test "leaves a continuation that throws after it ended"');
-        }
+        // The only promises made in its context after it ended are jest-circus's own, handling
+        // the rejection: they name no user frame, so nothing is printed for them.
+        expect(run.stderr).not.to.include('async work outlived its test');
       });
     });
 
