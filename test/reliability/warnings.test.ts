@@ -6,6 +6,7 @@ import { runMocha, expectExitedOnItsOwn, type MochaRun } from '../support/mocha'
 import { DIST, FIXTURES, runNode } from '../support/run';
 import { JEST_VERSIONS, runJest } from '../jest/run-jest';
 import { runVitest } from '../vitest/support';
+import { expectValidReport } from '../support/report-schema';
 
 // The rule: a line on stderr names a user frame and says what to change, or it is not printed
 // (the JSON report keeps it). Clean suites print nothing at all.
@@ -66,6 +67,7 @@ describe('warnings name a user frame, or are not printed', function () {
     });
 
     it('keeps what it did not print in the JSON report, and leaves it running', function () {
+      expectValidReport(report);
       const outlived = report.entries.flatMap((e) => e.report.outlived);
       // undici finishing a response body with an immediate, after the test ended.
       expect(outlived.some((w) => w.type === 'Immediate'), JSON.stringify(outlived)).to.equal(true);
