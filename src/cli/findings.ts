@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { actedOn } from '../tracker/report';
+import { actedOn, namesUserFrame } from '../tracker/report';
 import type { ReportEntry, ReportFile } from '../tracker/report-format';
 
 /** Where a resource was created, its file relative to the directory the command runs in. */
@@ -65,7 +65,7 @@ export function findingsOf(report: ReportFile): Finding[] {
     for (const leak of r.unref.filter(actedOn)) {
       add('unref', failing(false), `${leak.type} ${leak.description}${outcomeText(leak.cancelled, leak.cancelledBy, leak.cancelError)}`, leak.stack);
     }
-    for (const work of r.outlived) {
+    for (const work of r.outlived.filter(namesUserFrame)) {
       add('outlived', failing(false), `${work.type} ${work.description}${outcomeText(work.cancelled, work.cancelledBy, undefined)}`, work.stack);
     }
     for (const error of r.cleanupErrors) add('cleanup error', 'warning', error);

@@ -1,4 +1,4 @@
-import type { LeakReport } from './report';
+import { namesUserFrame, type LeakReport } from './report';
 
 /** The format version of the report file; `schema/report.schema.json` describes this one. */
 export const REPORT_VERSION = 2;
@@ -44,7 +44,7 @@ export interface ReportTotals {
   leaks: number;
   /** Resources keeping nothing alive, over all entries (`report.unref`). */
   unref: number;
-  /** Work done after its test or suite had ended, over all entries. */
+  /** Work done after its test or suite had ended that names a user frame, over all entries. */
   outlived: number;
   /** Cleanups that failed or timed out, over all entries. */
   cleanupErrors: number;
@@ -78,7 +78,7 @@ export function totalsOf(entries: ReportEntry[]): ReportTotals {
     withUnrefOnly: count((e) => e.report.leaks.length === 0 && e.report.unref.length > 0),
     leaks: sum((r) => r.leaks),
     unref: sum((r) => r.unref),
-    outlived: sum((r) => r.outlived),
+    outlived: sum((r) => r.outlived.filter(namesUserFrame)),
     cleanupErrors: sum((r) => r.cleanupErrors),
   };
 }

@@ -96,6 +96,14 @@ function cancelSummary(leaks: Leak[]): string {
   return `${cancelled} cancelled`;
 }
 
+/**
+ * Whether outlived work is told to a person: it names a user frame (a report written before
+ * `userFrame` existed counts as naming one).
+ */
+export function namesUserFrame(work: OutlivedWork): boolean {
+  return work.userFrame !== false;
+}
+
 /** Whether the library cancelled the resource, or tried to. */
 export function actedOn(leak: Leak): boolean {
   return leak.cancelled || leak.cancelError !== undefined;

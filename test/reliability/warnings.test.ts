@@ -7,6 +7,7 @@ import { DIST, FIXTURES, runNode } from '../support/run';
 import { JEST_VERSIONS, runJest } from '../jest/run-jest';
 import { runVitest } from '../vitest/support';
 import { expectValidReport } from '../support/report-schema';
+import { cli } from '../cli/run-cli';
 
 // The rule: a line on stderr names a user frame and says what to change, or it is not printed
 // (the JSON report keeps it). Clean suites print nothing at all.
@@ -51,10 +52,11 @@ describe('warnings name a user frame, or are not printed', function () {
 
   describe('clean tests print nothing (Mocha)', function () {
     let run: MochaRun;
+    let path: string;
     let report: { entries: Array<{ title: string[]; report: { outlived: any[] } }> };
 
     before(async function () {
-      const path = reportPath();
+      path = reportPath();
       run = await runMocha(['quiet.spec.js'], { env: { ASYNC_ISOLATION_REPORT: path } });
       report = JSON.parse(readFileSync(path, 'utf8'));
     });
@@ -72,6 +74,12 @@ describe('warnings name a user frame, or are not printed', function () {
       // undici finishing a response body with an immediate, after the test ended.
       expect(outlived.some((w) => w.type === 'Immediate'), JSON.stringify(outlived)).to.equal(true);
       for (const work of outlived) expect(work).to.include({ userFrame: false, cancelled: false });
+    });
+
+    it('and the command line reading that report lists no test and counts no outlived work', async function () {
+      const read = await cli(['report', path]);
+      expect(read.code, read.stderr).to.equal(0);
+      expect(read.stdout).to.match(/^async-isolation: \d+ tests and suites: 0 failed because of leaks\n.*; 0 outlived their tests; 0 failed cleanups\n$/);
     });
   });
 
