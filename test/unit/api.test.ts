@@ -5,6 +5,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { thisNodeSkipsPromises } from '../support/node-features';
 import { join } from 'node:path';
 import { FIXTURES, ROOT, runNode } from '../support/run';
+import { runMocha } from '../support/mocha';
 import { isolated } from '../support/scopes';
 import {
   enter,
@@ -611,6 +612,18 @@ describe('programmatic API', function () {
       expect(run.stderr).to.include('async-isolation: scope "allowed" (not failing):\n  it leaked 1 async resource (cancelled)\n    Timeout   setTimeout(warm, 60000 ms)');
       expect(run.stderr).to.include('async-isolation: scope "threw" (it threw):\n  it leaked 1 async resource (cancelled)\n    Timeout   setInterval(retry, 1000 ms)');
       expect(run.code).to.equal(0);
+    });
+
+    it('under Mocha with the adapter, a withIsolation scope inside a test tells what it cancelled on stderr', async function () {
+      const mocha = await runMocha(['told.spec.js'], { cwd: join(FIXTURES, 'programmatic') });
+      expect(mocha.json.stats).to.include({ tests: 2, passes: 2 });
+      expect(mocha.stderr).to.include(
+        'async-isolation: async work outlived its scope "short-lived":\n' +
+          '    Timeout setTimeout(tooLate, 60000 ms) created after the scope ended — cleared with clearTimeout\n' +
+          '      at told.spec.js:12:28\n',
+      );
+      expect(mocha.stderr).to.include('async-isolation: scope "warned" (not failing):\n  it leaked 1 async resource (cancelled)\n    Timeout   setInterval(poll, 1000 ms)');
+      expect(mocha.code).to.equal(0);
     });
 
     it('outlived work goes to the onOutlived listener the program registered instead of stderr', async function () {
