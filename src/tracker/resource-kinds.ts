@@ -112,12 +112,22 @@ function withoutDescriptor(resource: any): string | undefined {
   return descriptorsVisible && resource.fd === -1 ? 'no file descriptor yet' : undefined;
 }
 
+/**
+ * A stream handle keeps the event loop alive only while it reads, writes or connects: a socket
+ * paused by backpressure (a response body nobody reads) holds nothing. Not for TLS, whose
+ * reading is driven from inside its native wrap.
+ */
+function paused(resource: any): string | undefined {
+  if (resource.reading !== false || resource.writeQueueSize !== 0 || handleOwner(resource)?.connecting !== false) return undefined;
+  return 'paused: not reading, nothing to write';
+}
+
 function socketKind(protocol: string): ResourceKind {
   return {
     family: 'socket',
     liveness: socketLiveness,
     isRefed: refOf,
-    idle: withoutDescriptor,
+    idle: protocol === 'TLS' ? withoutDescriptor : (r) => withoutDescriptor(r) ?? paused(r),
     describe: (r) => describeSocket(protocol, r),
     cancel: (r) => {
       handleOwner(r).destroy();

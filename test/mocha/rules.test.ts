@@ -251,6 +251,15 @@ describe('Mocha adapter: attribution rules', function () {
       expect(socket).to.include({ type: 'TCPWRAP', ref: false, idle: 'no file descriptor yet', cancelled: false });
     });
 
+    it('passes a test that leaves a socket paused by an unread response, listed as idle', function () {
+      for (const title of ['reads one chunk of a large response, then pauses', 'awaits a fetch and leaves its large body unread']) {
+        expect(run.passed(`what a paused socket keeps alive ${title}`), run.stderr).to.equal(true);
+        const socket = entry(title).unref.find((l) => l.type === 'TCPWRAP');
+        expect(socket, title).to.include({ ref: false, idle: 'paused: not reading, nothing to write', cancelled: false });
+      }
+      expect(run.stderr).not.to.include('paused socket');
+    });
+
     it('still fails and cancels what keeps the process alive', function () {
       expect(run.failure('what keeps the process alive leaves the timer of a lazily created singleton')!.err.message).to.include(
         'setInterval(sweepCache, 1000 ms) — cleared with clearInterval\n    at sharedCache (liveness.spec.js:',
