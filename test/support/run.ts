@@ -18,6 +18,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Kill the child after this long (a hang is a failure, not a stuck suite). */
   timeoutMs?: number;
+  /** Kill the child as soon as its stderr matches: for a run expected to hang after saying so. */
+  killWhenStderr?: RegExp;
   /** The node binary: the one running the tests unless NODE_BINARY says otherwise. */
   node?: string;
 }
@@ -34,7 +36,10 @@ export function runNode(args: string[], options: RunOptions = {}): Promise<RunRe
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (options.killWhenStderr?.test(stderr)) child.kill('SIGKILL');
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
