@@ -60,8 +60,13 @@ export interface ReadStack {
   timerOfNode: boolean;
 }
 
-/** Frames of the async hook and of Node's timers modules, between a timer and whoever asked for it. */
-const TIMER_MACHINERY = /[( ]node:(?:internal\/)?(?:timers|async_hooks)(?:\/promises)?:|^at new (?:Timeout|Immediate|Promise) \(/;
+/**
+ * Frames between a timer and whoever asked for it: the async hook, Node's timers modules, and
+ * the tick queue, which calls a function handed to it (`process.nextTick(setTimeout, fn, ms)`
+ * is the caller's timer, not Node's).
+ */
+const TIMER_MACHINERY =
+  /[( ]node:(?:internal\/)?(?:timers|async_hooks)(?:\/promises)?:|[( ]node:internal\/process\/task_queues:|^at new (?:Timeout|Immediate|Promise) \(/;
 
 /**
  * Turns a captured stack into plain data: Node's and the library's frames dropped so user
