@@ -15,13 +15,10 @@ export function notifyReport(title: string, report: LeakReport, why: string): vo
 }
 
 /**
- * For a report that did not fail its test: leaks are told in `warn` mode or when allowed;
- * whatever was cancelled and failed cleanups always (nothing is cancelled or fails silently).
+ * For a report that did not fail its test (`warn` or `manual` mode with no assertion, or
+ * `allowLeaks()`): whatever was cancelled and failed cleanups are told, since nothing is
+ * cancelled or fails silently.
  */
 export function notifyUnfailedReport(title: string, report: LeakReport): void {
-  const told =
-    report.cleanupErrors.length > 0 ||
-    report.unref.some(actedOn) ||
-    (report.leaks.length > 0 && (report.mode === 'warn' || report.allowed !== undefined));
-  if (told) notify(`${title} (not failing):\n${formatReport(report, 'it')}`);
+  if (hasFindings(report)) notify(`${title} (not failing):\n${formatReport(report, 'it')}`);
 }

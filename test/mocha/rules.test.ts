@@ -195,6 +195,13 @@ describe('Mocha adapter: attribution rules', function () {
       expectExitedOnItsOwn(run);
     });
 
+    it('ASYNC_ISOLATION=manual fails nothing unasserted, and says what it cancelled', async function () {
+      run = await runMocha(['timers.spec.js'], { env: { ASYNC_ISOLATION: 'manual' } });
+      expect(run.json.stats.failures).to.equal(0);
+      expect(run.stderr).to.match(/orders retries the payment \(not failing\):\n\s+it leaked 1 async resource \(cancelled\)/);
+      expectExitedOnItsOwn(run);
+    });
+
     it('ASYNC_ISOLATION=off installs nothing: leaks neither fail nor get cancelled', async function () {
       run = await runMocha(['timers.spec.js'], { env: { ASYNC_ISOLATION: 'off' }, args: ['--exit'] });
       expect(run.json.stats.failures).to.equal(0);
