@@ -1,4 +1,5 @@
 import { executionAsyncResource } from 'node:async_hooks';
+import { inspect } from 'node:util';
 import { activateContext, currentScope, ownerOf } from './context';
 import { resetContextAfterUncaughtExceptions } from './uncaught-reset';
 import { processWide } from './process-wide';
@@ -8,7 +9,7 @@ import { installListenSites } from './listen-site';
 import { installWatchFileNames } from './watch-file-name';
 import { installAcceptedSockets, rememberAccepted } from './accepted-sockets';
 import { installRequestTracking } from './http-requests';
-import { CLIENT_REQUEST, UNDICI_REQUEST, resourceKinds, serverTypes } from '../tracker/resource-kinds';
+import { CLIENT_REQUEST, UNDICI_REQUEST, resourceKinds, serverTypes, type ResourceKind } from '../tracker/resource-kinds';
 import type { ResourceRecord, Scope } from '../tracker/scope';
 import { recordInternalError } from '../tracker/internal-errors';
 import { onLatePromise, onLateResource } from '../tracker/outlived';
@@ -34,6 +35,25 @@ const serverScopes = processWide('server-scopes', () => new Map<number, Scope>()
  */
 const RECORD = Symbol.for('async-isolation.record.v1');
 type WithRecord = { [RECORD]?: ResourceRecord };
+
+/**
+ * A resource's record, shown as one short line where a user inspects the resource (a server
+ * logged in a test).
+ */
+class TrackedResource implements ResourceRecord {
+  declare stack?: string;
+  constructor(
+    readonly type: string,
+    readonly resource: object,
+    readonly kind: ResourceKind,
+    readonly creator: ResourceRecord | undefined,
+    readonly accepted: boolean,
+  ) {}
+
+  [inspect.custom](): string {
+    return `[async-isolation record of a ${this.type}]`;
+  }
+}
 
 // A timer its own callback re-arms for ever must not keep every earlier one alive: past this
 // many creators, a new record links to an older one (the chain still reaches its start).
@@ -108,8 +128,7 @@ function onResource(asyncId: number, type: string, triggerAsyncId: number, resou
   // that has no owner: such a record is dead from the start and never reported, so an open
   // scope skips it (and its ~12 us stack capture, once per request).
   if (kind.family === 'socket' && scope.state !== 'ended' && isReusedHandle(resource)) return;
-  const creator = runningCreator();
-  const record: ResourceRecord = accepted ? { type, resource, kind, accepted, creator } : { type, resource, kind, creator };
+  const record = new TrackedResource(type, resource, kind, runningCreator(), accepted);
   (resource as WithRecord)[RECORD] = record;
   if (scope.state !== 'open' || needsStackWhileOpen(type, resource, scope)) {
     const limit = Error.stackTraceLimit;

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { createServer } from 'node:net';
 import { runMocha, expectExitedOnItsOwn, type MochaRun } from '../support/mocha';
 import { DIST, FIXTURES, runNode } from '../support/run';
 import { JEST_VERSIONS, runJest } from '../jest/run-jest';
@@ -22,6 +24,7 @@ function reportPath(): string {
 }
 
 const { readStack } = require(join(DIST, 'hooks', 'stack.js')) as typeof import('../../src/hooks/stack');
+const lib = require(join(DIST, 'index.js')) as typeof import('../../src/index');
 
 describe('warnings name a user frame, or are not printed', function () {
   describe('what counts as a user frame', function () {
@@ -48,6 +51,17 @@ describe('warnings name a user frame, or are not printed', function () {
         process.chdir(cwd);
       }
     });
+  });
+
+  it('a server a test logs shows the link to its creator as one short line', async function () {
+    const scope = lib.enter('logs a server', { mode: 'manual' });
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const shown = inspect(server, { depth: 4 });
+    await new Promise((resolve) => server.close(resolve));
+    await lib.exit(scope);
+    expect(shown).to.include('[async-isolation record of a TCPSERVERWRAP]');
+    expect(shown).not.to.include('creator');
   });
 
   describe('clean tests print nothing (Mocha)', function () {
