@@ -1,4 +1,5 @@
 import { runInternal } from '../hooks/context';
+import { processWide } from '../hooks/process-wide';
 import { captureStack, readStack, type CapturedStack } from '../hooks/stack';
 import { creationSite } from './creation-site';
 import type { OutlivedWork } from './report';
@@ -18,7 +19,9 @@ export type OutlivedTeller = (scope: Scope, work: OutlivedWork) => boolean;
 
 const MAX_PER_SCOPE = 10;
 const MAX_UNLOCATED_PER_SCOPE = 5;
-const listeners = new Set<OutlivedListener>();
+// Shared by every copy of the library: under Jest, a test file's own copy subscribes, while
+// the environment's copy, whose hook sees the late work, publishes.
+const listeners = processWide('outlived.listeners', () => new Set<OutlivedListener>());
 const tellers = new Set<OutlivedTeller>();
 let queued: Array<[Scope, ResourceRecord]> = [];
 /** How many late promises of each ended scope had their stack looked at (each look costs a capture). */

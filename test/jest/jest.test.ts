@@ -317,6 +317,15 @@ for (const version of JEST_VERSIONS) {
       });
     });
 
+    describe("an onOutlived listener of the test file's own copy", function () {
+      it("hears about a withIsolation scope's late work, which then goes to it instead of stderr", async function () {
+        const listened = await runJest(version, ['outlived-listener.test.js']);
+        expect(listened.test('tells the listener about work a withIsolation scope left running after it ended').status).to.equal('passed');
+        expect(listened.stderr).not.to.include('outlived its scope');
+        expectExitedOnItsOwn(listened);
+      });
+    });
+
     describe('a project environment wrapped with isolatedEnvironment()', function () {
       before(async function () {
         const environmentNode = dirname(require.resolve('jest-environment-node/package.json', { paths: [dirname(version.home)] }));
