@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: suite-level workloads under Mocha, Jest and Vitest (with and without
-// async-isolation, and the runners' own leak detectors as reference lines) plus
-// microbenchmarks. Writes results/<node-major>.json and .md and results/chart.svg.
+// async-isolation, and the runners' own leak detectors as reference lines), the start-up cost
+// of each entry point, and microbenchmarks. Writes results/<node-major>.json and .md and results/chart.svg.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseOptions, UsageError, USAGE } from './lib/options.mjs';
 import { measureSuite } from './lib/suites.mjs';
 import { measureMicro } from './lib/micro.mjs';
+import { measureStartup } from './lib/startup.mjs';
 import { runForOutput } from './lib/process.mjs';
 import { toMarkdown } from './lib/markdown.mjs';
 import { toSvg } from './lib/chart.mjs';
@@ -67,9 +68,10 @@ async function main() {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model?.trim() ?? 'unknown',
       date: new Date().toISOString(),
-      options: { runs: options.runs, warmup: options.warmup, referenceRuns: Math.min(options.referenceRuns, options.runs), scale: options.scale, microScale: options.microScale, maxRunSeconds: options.maxRunMs / 1000 },
+      options: { runs: options.runs, warmup: options.warmup, startupRuns: options.startupRuns, referenceRuns: Math.min(options.referenceRuns, options.runs), scale: options.scale, microScale: options.microScale, maxRunSeconds: options.maxRunMs / 1000 },
       adapters,
       suites: [],
+      startup: undefined,
       micro: undefined,
     };
     const ctx = {
@@ -82,6 +84,8 @@ async function main() {
       scale: options.scale,
       microScale: options.microScale,
       maxRunMs: options.maxRunMs,
+      startupRuns: options.startupRuns,
+      adapters,
       log,
     };
     if (options.suites) {
@@ -89,6 +93,7 @@ async function main() {
         for (const runner of options.runners) result.suites.push(await measureSuite({ ...ctx, runner, workload }));
       }
     }
+    if (options.startup) result.startup = await measureStartup(ctx);
     if (options.micro) result.micro = await measureMicro(ctx);
     mkdirSync(options.out, { recursive: true });
     const markdown = toMarkdown(result);

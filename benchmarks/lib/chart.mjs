@@ -74,7 +74,7 @@ export function toSvg(results) {
   const legend = [
     `<rect x="12" y="31" width="10" height="10" fill="${COLORS.isolation}"/><text x="26" y="40" class="l">with async-isolation</text>`,
     `<rect x="150" y="31" width="10" height="10" fill="${COLORS.reference}"/><text x="164" y="40" class="l">the runner's own detector: jest --detectOpenHandles / vitest --detectAsyncLeaks</text>`,
-    `<line x1="660" y1="36" x2="680" y2="36" class="t"/><text x="684" y="40" class="l">target (issue 6)</text>`,
+    `<line x1="660" y1="36" x2="680" y2="36" class="t"/><text x="684" y="40" class="l">target</text>`,
   ];
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, sans-serif">`,

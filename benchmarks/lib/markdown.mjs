@@ -59,6 +59,22 @@ function microTable(micro) {
   ].join('\n');
 }
 
+const signed = (ms) => (ms < 0 ? `${ms}` : `+${ms}`);
+
+function startupTable(rows) {
+  const lines = [
+    'Start-up, one process on a file with one empty test (CPU time; the median of the paired differences, runner alone and with the entry alternated):',
+    '',
+    '| entry point | runner alone | with the entry | added | quartiles of added |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    if (row.error !== undefined) lines.push(`| ${row.label} | failed | | | |`);
+    else lines.push(`| ${row.label} | ${row.plainCpuMs} ms | ${row.withCpuMs} ms | **${signed(row.addedCpuMs)} ms** | ${row.addedQuartilesMs[0]} .. ${row.addedQuartilesMs[1]} ms |`);
+  }
+  return lines.join('\n');
+}
+
 /** Markdown for one results object. */
 export function toMarkdown(result) {
   const parts = [
@@ -69,11 +85,12 @@ export function toMarkdown(result) {
     '',
   ];
   if (result.suites.length > 0) parts.push(suitesTable(result), '');
+  if (result.startup?.length > 0) parts.push(startupTable(result.startup), '');
   if (result.micro) parts.push(microTable(result.micro), '');
   const checks = checkTargets(result);
   if (checks.length > 0) {
-    parts.push('| target | measured | met |', '|---|---|---|');
-    for (const c of checks) parts.push(`| ${c.target} | ${c.measured} | ${c.met ? 'yes' : '**no**'} |`);
+    parts.push('| target | Node | measured | met |', '|---|---|---|---|');
+    for (const c of checks) parts.push(`| ${c.target} | ${result.node} | ${c.measured} | ${c.met ? 'yes' : '**no**'} |`);
     parts.push('');
   }
   return parts.join('\n');

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-export const WORKLOADS = ['promise', 'callback', 'http', 'trivial'];
+export const WORKLOADS = ['promise', 'callback', 'http', 'requests', 'trivial'];
 export const RUNNERS = ['mocha', 'jest', 'vitest'];
 
 export const USAGE = `usage: node benchmarks/run.mjs [options]
@@ -17,8 +17,11 @@ export const USAGE = `usage: node benchmarks/run.mjs [options]
   --max-run-seconds S  a run taking longer is stopped, its ratio reported as a lower bound
                     (default 30; env BENCH_MAX_RUN_SECONDS): detectAsyncLeaks on the promise
                     workload takes many minutes
-  --no-suites       microbenchmarks only
-  --no-micro        suites only
+  --startup-runs N  pairs of start-up runs per entry point, alone and with it (default 10;
+                    env BENCH_STARTUP_RUNS)
+  --no-suites       no suite workloads
+  --no-micro        no microbenchmarks
+  --no-startup      no start-up measurement
   --node PATH       Node binary to benchmark under (default this one; env BENCH_NODE)
   --out DIR         where results go (default benchmarks/results; env BENCH_OUT)
   --dist DIR        the built library to measure (default dist/; env BENCH_DIST), e.g. to A/B a change
@@ -62,13 +65,15 @@ export function parseOptions(argv, env, defaultOut) {
     out: env.BENCH_OUT,
     dist: env.BENCH_DIST,
     'max-run-seconds': env.BENCH_MAX_RUN_SECONDS,
+    'startup-runs': env.BENCH_STARTUP_RUNS,
   };
-  const flags = { suites: true, micro: true, help: false };
+  const flags = { suites: true, micro: true, startup: true, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') flags.help = true;
     else if (arg === '--no-suites') flags.suites = false;
     else if (arg === '--no-micro') flags.micro = false;
+    else if (arg === '--no-startup') flags.startup = false;
     else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
@@ -82,11 +87,13 @@ export function parseOptions(argv, env, defaultOut) {
   }
   const node = resolve(raw.node ?? process.execPath);
   if (!existsSync(node)) throw new UsageError(`--node: no such file ${node}`);
-  if (!flags.suites && !flags.micro) throw new UsageError('--no-suites and --no-micro together leave nothing to run');
+  if (!flags.suites && !flags.micro && !flags.startup) throw new UsageError('--no-suites, --no-micro and --no-startup together leave nothing to run');
   return {
     help: flags.help,
     suites: flags.suites,
     micro: flags.micro,
+    startup: flags.startup,
+    startupRuns: raw['startup-runs'] === undefined ? 10 : count('startup-runs', raw['startup-runs'], 1),
     workloads: raw.workloads === undefined ? WORKLOADS : list('workloads', raw.workloads, WORKLOADS),
     runners: raw.runners === undefined ? RUNNERS : list('runners', raw.runners, RUNNERS),
     runs: raw.runs === undefined ? 3 : count('runs', raw.runs, 1),

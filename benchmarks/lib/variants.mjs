@@ -73,7 +73,12 @@ export function variantsFor(runner, root, dist, suite) {
   return BY_RUNNER[runner](root, dist, suite);
 }
 
-/** Which adapters the built library has (the Jest and Vitest ones may not exist yet). */
+/** Which adapters the built library has. */
 export function adaptersPresent(dist) {
-  return { mocha: existsSync(join(dist, 'register.js')), jest: existsSync(join(dist, 'jest.js')), vitest: existsSync(join(dist, 'vitest.js')) };
+  return {
+    mocha: existsSync(join(dist, 'register.js')),
+    jest: existsSync(join(dist, 'jest.js')),
+    vitest: existsSync(join(dist, 'vitest.js')),
+    nodeTest: existsSync(join(dist, 'node-test.js')),
+  };
 }

@@ -15,6 +15,7 @@ function workloadSizes(scale) {
     promise: { tests: n(100), awaits: n(20000) },
     callback: { tests: n(100), immediates: n(1000), ticks: n(2000), fsCalls: n(200) },
     http: { tests: n(100), requests: n(100) },
+    requests: { tests: n(100), requests: n(20) },
     trivial: { tests: n(20000) },
   };
 }

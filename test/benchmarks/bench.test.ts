@@ -22,7 +22,7 @@ describe('benchmarks/run.mjs (smoke, tiny workloads)', function () {
 
   before(async function () {
     out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
-    run = await bench(['--runners', 'mocha', '--runs', '1', '--warmup', '0', '--scale', '0.005', '--micro-scale', '0.005'], out);
+    run = await bench(['--runners', 'mocha', '--runs', '1', '--warmup', '0', '--scale', '0.005', '--micro-scale', '0.005', '--startup-runs', '1'], out);
     json = JSON.parse(readFileSync(join(out, `${NODE_MAJOR}.json`), 'utf8'));
   });
 
@@ -40,7 +40,7 @@ describe('benchmarks/run.mjs (smoke, tiny workloads)', function () {
   it('writes JSON with the Node version and, per workload, medians and ratios of every variant', function () {
     expect(json.node).to.equal(process.version);
     expect(json.nodeMajor).to.equal(Number(NODE_MAJOR));
-    expect(json.suites.map((s: any) => s.workload)).to.deep.equal(['promise', 'callback', 'http', 'trivial']);
+    expect(json.suites.map((s: any) => s.workload)).to.deep.equal(['promise', 'callback', 'http', 'requests', 'trivial']);
     for (const suite of json.suites) {
       expect(suite.runner).to.equal('mocha');
       expect(suite.variants.map((v: any) => v.role)).to.deep.equal(['baseline', 'isolation', 'off', 'floor']);
@@ -52,6 +52,29 @@ describe('benchmarks/run.mjs (smoke, tiny workloads)', function () {
       }
       expect(suite.variants[0].ratio).to.equal(1);
     }
+  });
+
+  it('measures the start-up each entry point adds to its runner, from paired runs', function () {
+    expect(json.startup.map((row: any) => row.id)).to.deep.equal(['mocha', 'node-test', 'jest', 'vitest']);
+    for (const row of json.startup) {
+      expect(row.error, row.label).to.equal(undefined);
+      expect(row.pairs).to.equal(1);
+      expect(row.plainCpuMs).to.be.a('number').above(0);
+      expect(row.withCpuMs).to.be.a('number').above(0);
+      expect(row.addedCpuMs).to.be.a('number');
+    }
+    expect(run.stdout).to.include('| entry point | runner alone | with the entry | added |');
+  });
+
+  it('prints every target of the issue with the Node version and the measured value', function () {
+    expect(run.stdout).to.include('| target | Node | measured | met |');
+    for (const workload of ['promise', 'callback', 'http', 'requests']) {
+      expect(run.stdout).to.match(new RegExp(`\\| ${workload} workload <= [\\d.]+x[^|]* \\| ${process.version} \\| [^|]*CPU [\\d.]+x`));
+    }
+    for (const entry of ['Mocha', 'node:test', 'Jest', 'Vitest']) {
+      expect(run.stdout).to.match(new RegExp(`\\| start-up: ${entry} .* adds <= 10 ms \\| ${process.version} \\| [-+][\\d.]+ ms CPU`));
+    }
+    expect(run.stdout).to.match(new RegExp(`\\| per-test overhead in mocha <= 20 us \\| ${process.version} \\| [-\\d.]+ us`));
   });
 
   it('writes the microbenchmarks: per-scope cost, hook cost per resource type, memory, live timers', function () {
@@ -98,7 +121,7 @@ describe('benchmarks/run.mjs (smoke, tiny workloads)', function () {
     expect(bad.stderr).to.include('--runs: expected an integer >= 1, got "0"');
     const unknown = await bench(['--workloads', 'promise,nope'], out);
     expect(unknown.code).to.equal(2);
-    expect(unknown.stderr).to.include('--workloads: expected a comma-separated subset of promise,callback,http,trivial');
+    expect(unknown.stderr).to.include('--workloads: expected a comma-separated subset of promise,callback,http,requests,trivial');
     const flag = await bench(['--fast'], out);
     expect(flag.code).to.equal(2);
     expect(flag.stderr).to.include('unknown option --fast');
