@@ -1,4 +1,4 @@
-import * as diagnosticsChannel from 'node:diagnostics_channel';
+import diagnosticsChannel = require('node:diagnostics_channel');
 import type { Scope } from '../tracker/scope';
 import { recordInternalError } from '../tracker/internal-errors';
 import { runInScope } from './context';

@@ -1,4 +1,4 @@
-import * as diagnosticsChannel from 'node:diagnostics_channel';
+import diagnosticsChannel = require('node:diagnostics_channel');
 import { recordInternalError } from '../tracker/internal-errors';
 
 /** undici requests (Node's fetch, and the undici package) whose response headers have arrived. */

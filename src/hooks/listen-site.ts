@@ -1,4 +1,4 @@
-import * as net from 'node:net';
+import net = require('node:net');
 import { currentScope } from './context';
 import { processWide } from './process-wide';
 import { captureStack, type CapturedStack } from './stack';

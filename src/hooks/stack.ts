@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import path = require('node:path');
 
 /** The library's own files (compiled, or their sources through a source map): never in a report. */
 const ownDirs = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..', 'src')].map((d) => d + path.sep);

@@ -1,4 +1,4 @@
-import * as timers from 'node:timers';
+import timers = require('node:timers');
 
 /**
  * The timer functions as they were when the library loaded. Fake timers (sinon, Vitest, Jest in

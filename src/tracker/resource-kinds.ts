@@ -4,8 +4,8 @@
  * from the table (TickObject, requests, parsers, process-wide singletons) are never tracked.
  */
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
 import { runInternal } from '../hooks/context';
 import { watchedFile } from '../hooks/watch-file-name';
 import { responseStarted } from '../hooks/http-requests';

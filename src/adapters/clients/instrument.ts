@@ -1,8 +1,10 @@
 import Module from 'node:module';
 import { processWide } from '../../hooks/process-wide';
 import { recordInternalError } from '../../tracker/internal-errors';
-import { patchKafka, patchKafkajsModule } from '../kafkajs/instrument';
-import { patchPgClient, patchPgModule, patchPgPool } from '../pg/instrument';
+
+// Loaded when pg or kafkajs is: a process that uses neither never compiles the patches.
+const pg = (): typeof import('../pg/instrument') => require('../pg/instrument');
+const kafkajs = (): typeof import('../kafkajs/instrument') => require('../kafkajs/instrument');
 
 /** The modules that define the client classes, by the end of their path. */
 const PG_CLIENT = /[\\/]pg[\\/]lib[\\/]client\.js$/;
@@ -19,11 +21,11 @@ const KAFKAJS_INDEX = /[\\/]kafkajs[\\/]index\.js$/;
 export function instrumentClientModule(filename: string, exports: unknown): void {
   if (typeof filename !== 'string' || !(filename.endsWith('index.js') || filename.endsWith('client.js'))) return;
   try {
-    if (PG_CLIENT.test(filename)) patchPgClient(exports);
-    else if (PG_POOL.test(filename)) patchPgPool(exports);
-    else if (PG_INDEX.test(filename)) patchPgModule(exports);
-    else if (KAFKAJS_CLASS.test(filename)) patchKafka(exports);
-    else if (KAFKAJS_INDEX.test(filename)) patchKafkajsModule(exports);
+    if (PG_CLIENT.test(filename)) pg().patchPgClient(exports);
+    else if (PG_POOL.test(filename)) pg().patchPgPool(exports);
+    else if (PG_INDEX.test(filename)) pg().patchPgModule(exports);
+    else if (KAFKAJS_CLASS.test(filename)) kafkajs().patchKafka(exports);
+    else if (KAFKAJS_INDEX.test(filename)) kafkajs().patchKafkajsModule(exports);
   } catch (error) {
     recordInternalError(`instrumenting ${filename}`, error);
   }
