@@ -1,7 +1,7 @@
 import { runInternal } from '../hooks/context';
 import { processWide } from '../hooks/process-wide';
 import { captureStack, readStack, type CapturedStack } from '../hooks/stack';
-import { creationSite } from './creation-site';
+import { creationSite, type CreationSite } from './creation-site';
 import type { OutlivedWork } from './report';
 import type { ResourceRecord, Scope } from './scope';
 import { recordInternalError } from './internal-errors';
@@ -70,6 +70,21 @@ function publish(scope: Scope, work: OutlivedWork): void {
   }
 }
 
+/**
+ * An immediate a library scheduled from its own callback (a cleanup, undici's next queued
+ * request) runs on the next turn whatever is done: stopping it would only break the library,
+ * and there is nothing for the user to change. Like work with no user frame anywhere, it is
+ * kept in the report only.
+ */
+function librarysOwnImmediate(record: ResourceRecord, created: CreationSite): boolean {
+  return created.viaCreator && record.type === 'Immediate';
+}
+
+/** Outlived work is stopped only where a user frame made it and it holds something open. */
+function mayCancel(record: ResourceRecord, work: OutlivedWork): boolean {
+  return work.userFrame && record.kind.isRefed(record.resource) && record.kind.liveness(record.resource) !== 'dead';
+}
+
 function cancelQueued(): void {
   const batch = queued;
   queued = [];
@@ -80,11 +95,9 @@ function cancelQueued(): void {
       // A runner handling the scope's late error creates its own timers in that context.
       if (created.fromRunner) continue;
       work.stack = created.text;
-      work.userFrame = created.hasUserFrame;
+      work.userFrame = created.hasUserFrame && !librarysOwnImmediate(record, created);
       work.description = `${record.kind.describe(record.resource)} created after the scope ended`;
-      // With no user frame anywhere (an immediate undici schedules while finishing a response
-      // body), it is Node's or a library's own work: it is listed, never stopped.
-      if (created.hasUserFrame && record.kind.liveness(record.resource) !== 'dead') {
+      if (mayCancel(record, work)) {
         work.cancelledBy = record.kind.cancel(record.resource);
         work.cancelled = true;
       }

@@ -309,6 +309,18 @@ function describeClientRequest(r: any): string {
 }
 
 /**
+ * A request holds the process open only through its socket: one with no socket yet (a custom
+ * agent that never assigns one, or waiting for a pooled one) or whose socket has no file
+ * descriptor yet (a lookup still running) holds nothing.
+ */
+function clientRequestIdle(r: any): string | undefined {
+  if (r.res) return 'response begun, body not read to its end';
+  if (!r.socket) return 'no socket yet';
+  const handle = r.socket._handle;
+  return handle ? withoutDescriptor(handle) : undefined;
+}
+
+/**
  * A node:http ClientRequest lives until its response ends (a keep-alive request is then
  * destroyed) or its socket goes. Like an undici request, one whose response has begun leaves
  * the body to the caller.
@@ -317,7 +329,7 @@ const clientRequest: ResourceKind = {
   family: 'request',
   liveness: (r) => (r.destroyed === true || r.socket?.destroyed === true ? 'dead' : 'alive'),
   isRefed: () => true,
-  idle: (r) => (r.res ? 'response begun, body not read to its end' : undefined),
+  idle: clientRequestIdle,
   describe: describeClientRequest,
   cancel: (r) => {
     r.destroy();

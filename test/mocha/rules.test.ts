@@ -186,6 +186,17 @@ describe('Mocha adapter: attribution rules', function () {
     });
   });
 
+  describe("a library's own late work", function () {
+    it("lets an immediate a library schedules after the test ended run, says nothing, and keeps it in the report", async function () {
+      const [run, report] = await runMochaReporting('late-library-work.spec.js');
+      expect(run.passed("a library's own late work then finds the library's cleanup has run"), run.stderr).to.equal(true);
+      expect(run.stderr).not.to.include('outlived');
+      const first = (report as any).entries.find((e: any) => e.title.at(-1) === 'is answered before the library has finished');
+      expect(first.report.outlived.map((w: any) => [w.type, w.userFrame, w.cancelled])).to.deep.equal([['Immediate', false, false]]);
+      expectExitedOnItsOwn(run);
+    });
+  });
+
   describe('modes', function () {
     it('ASYNC_ISOLATION=warn reports on stderr and fails nothing', async function () {
       run = await runMocha(['timers.spec.js'], { env: { ASYNC_ISOLATION: 'warn' } });
@@ -256,6 +267,15 @@ describe('Mocha adapter: attribution rules', function () {
       expect(run.passed('what keeps nothing alive connects through a lookup that never answers')).to.equal(true);
       const [socket] = entry('connects through a lookup that never answers').unref;
       expect(socket).to.include({ type: 'TCPWRAP', ref: false, idle: 'no file descriptor yet', cancelled: false });
+    });
+
+    it('passes a node:http request that never got a socket or a file descriptor', function () {
+      for (const title of ['builds a request through an agent that never assigns a socket', 'starts a request whose lookup never answers']) {
+        expect(run.passed(`what keeps nothing alive ${title}`), run.stderr).to.equal(true);
+      }
+      const request = entry('builds a request through an agent that never assigns a socket').unref.find((l) => l.type === 'ClientRequest');
+      // Node 20 publishes no channel for node:http requests: nothing to list there.
+      if (request !== undefined) expect(request).to.include({ ref: false, idle: 'no socket yet', cancelled: false });
     });
 
     it('passes a test that leaves a socket paused by an unread response, listed as idle', function () {
