@@ -433,6 +433,19 @@ for (const version of JEST_VERSIONS) {
   });
 }
 
+describe('Jest adapter: what keeps nothing alive is left alone', function () {
+  it("passes Node's Date-header timer, idle zlib streams, sockets with no descriptor and requests with no socket; still fails the rest", async function () {
+    this.timeout(60000);
+    const run = await runJest(JEST_VERSIONS[0]!, ['liveness.test.js']);
+    expect(run.failedNames(), run.stderr).to.deep.equal([
+      'what keeps the process alive leaves a listening server',
+      'what keeps the process alive leaves a timer that process.nextTick started',
+    ]);
+    expect(run.json.numPassedTests).to.equal(5);
+    expect(run.stderr).not.to.match(/async-isolation: .*outlived/);
+  });
+});
+
 describe('Jest adapter: the control run, without async-isolation', function () {
   it('the same leaky file keeps Jest from exiting ("did not exit one second after the test run")', async function () {
     this.timeout(90000);
