@@ -1,6 +1,6 @@
 import diagnosticsChannel = require('node:diagnostics_channel');
 import type { Scope } from '../tracker/scope';
-import { recordInternalError } from '../tracker/internal-errors';
+import { recordInternalError } from './internal-errors';
 import { runInScope } from './context';
 
 /** The handles of connections accepted by a scope's server, and that scope. */

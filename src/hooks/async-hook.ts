@@ -1,6 +1,6 @@
 import { AsyncResource, createHook, type AsyncHook, type HookCallbacks } from 'node:async_hooks';
 import { processWide } from './process-wide';
-import { recordInternalError } from '../tracker/internal-errors';
+import { recordInternalError } from './internal-errors';
 
 /** The owner handed to a listener when the hook carries no context and has not looked it up. */
 export const OWNER_NOT_READ: unique symbol = Symbol.for('async-isolation.owner-not-read.v1');

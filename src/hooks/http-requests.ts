@@ -1,5 +1,5 @@
 import diagnosticsChannel = require('node:diagnostics_channel');
-import { recordInternalError } from '../tracker/internal-errors';
+import { recordInternalError } from './internal-errors';
 
 /** undici requests (Node's fetch, and the undici package) whose response headers have arrived. */
 const responding = new WeakSet<object>();

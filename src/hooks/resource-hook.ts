@@ -11,7 +11,7 @@ import { installAcceptedSockets, rememberAccepted } from './accepted-sockets';
 import { installRequestTracking } from './http-requests';
 import { CLIENT_REQUEST, UNDICI_REQUEST, resourceKinds, serverTypes, type ResourceKind } from '../tracker/resource-kinds';
 import type { ResourceRecord, Scope } from '../tracker/scope';
-import { recordInternalError } from '../tracker/internal-errors';
+import { recordInternalError } from './internal-errors';
 import { onLatePromise, onLateResource } from '../tracker/outlived';
 import { enableClientInstrumentation } from '../adapters/clients/instrument';
 

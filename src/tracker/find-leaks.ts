@@ -4,7 +4,7 @@ import { listenSite } from '../hooks/listen-site';
 import type { Leak } from './report';
 import { livenessOf, type ResourceRecord, type Scope } from './scope';
 import { handleOwner } from './resource-kinds';
-import { recordInternalError } from './internal-errors';
+import { recordInternalError } from '../hooks/internal-errors';
 
 /** What is left alive in a scope, split as the report wants it. */
 export interface FoundLeaks {

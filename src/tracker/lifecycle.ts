@@ -3,7 +3,7 @@ import { forgetServers, installResourceHook } from '../hooks/resource-hook';
 import { globalOptions, resolveOptions, type IsolationOptions } from './config';
 import { IsolationUsageError, describeValue } from './errors';
 import { findAndCancelLeaks } from './find-leaks';
-import { recordInternalError } from './internal-errors';
+import { recordInternalError } from '../hooks/internal-errors';
 import { actedOn, formatReport, LeakError, type Leak, type LeakReport } from './report';
 import { notify } from './notify';
 import { livenessOf, Scope } from './scope';

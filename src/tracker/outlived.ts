@@ -4,7 +4,7 @@ import { captureStack, readStack, type CapturedStack } from '../hooks/stack';
 import { creationSite, type CreationSite } from './creation-site';
 import type { OutlivedWork } from './report';
 import type { ResourceRecord, Scope } from './scope';
-import { recordInternalError } from './internal-errors';
+import { recordInternalError } from '../hooks/internal-errors';
 import { realTimers } from './real-timers';
 import { notifyOutlived } from './notify';
 

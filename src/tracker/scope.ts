@@ -9,7 +9,8 @@ import { trackTaskIn, type Task, type TaskOptions, type TrackedTask } from '../c
 import { trackServiceIn, type ServiceOptions } from '../coordinator/tracked-service';
 import { mockServiceIn, type MockControls, type MockMethod, type MockService, type OpenMockService } from '../coordinator/mock-service';
 import { realTimers } from './real-timers';
-import { runInScope } from '../hooks/context';
+import { currentScope, runInScope } from '../hooks/context';
+import { recordInternalErrorsIn } from '../hooks/internal-errors';
 
 /** A resource the scope created, with its raw creation stack. */
 export interface ResourceRecord extends CapturedStack {
@@ -242,3 +243,9 @@ export class Scope {
     }
   }
 }
+
+// An internal error recorded while a scope runs belongs in that scope's report too.
+recordInternalErrorsIn((message) => {
+  const scope = currentScope();
+  if (scope !== undefined && scope.report === undefined) scope.internalErrors.push(message);
+});

@@ -10,7 +10,8 @@ const cwd = join(FIXTURES, 'reliability');
 describe('reliability', function () {
   describe('faults inside the library', function () {
     it('never kill the run nor replace the test\'s own error; they are reported with context', async function () {
-      const run = await runMocha(['internal-errors.spec.js'], { cwd });
+      const path = join(mkdtempSync(join(tmpdir(), 'async-isolation-internal-')), 'report.json');
+      const run = await runMocha(['internal-errors.spec.js'], { cwd, env: { ASYNC_ISOLATION_REPORT: path } });
       expectExitedOnItsOwn(run);
       expect(run.json.stats.tests).to.equal(3);
       expect(run.passed('a fault inside the library survives a broken Error.captureStackTrace in its hook')).to.equal(true);
@@ -21,6 +22,13 @@ describe('reliability', function () {
       expect(run.passed('a fault inside the library runs after the faults')).to.equal(true);
       expect(run.stderr).to.include('async-isolation: internal error in async hook init (Timeout): Error: captureStackTrace is broken');
       expect(run.stderr).to.match(/internal error in checking a Timeout of scope "a fault inside the library survives a resource that breaks[^"]*": Error: hasRef is broken/);
+      // Each fault is also in the report of the test it happened in.
+      const entries = JSON.parse(readFileSync(path, 'utf8')).entries as { title: string[]; report: { internalErrors: string[] } }[];
+      const internalErrorsOf = (title: string): string[] => entries.find((e) => e.title.at(-1) === title)!.report.internalErrors;
+      expect(internalErrorsOf('survives a broken Error.captureStackTrace in its hook')).to.satisfy((errors: string[]) =>
+        errors.some((error) => error.startsWith('async hook init (Timeout): Error: captureStackTrace is broken')),
+      );
+      expect(internalErrorsOf('runs after the faults')).to.deep.equal([]);
     });
 
     it('bound cleanups that never finish and report cleanups that throw, without failing the test', async function () {

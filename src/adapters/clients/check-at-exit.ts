@@ -1,6 +1,6 @@
 import { runInScope, runInternal } from '../../hooks/context';
 import { findAndCancelLeaks } from '../../tracker/find-leaks';
-import { recordInternalError } from '../../tracker/internal-errors';
+import { recordInternalError } from '../../hooks/internal-errors';
 import type { Leak } from '../../tracker/report';
 import type { ResourceRecord } from '../../tracker/scope';
 import { settle } from '../../tracker/settle';

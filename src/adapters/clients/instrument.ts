@@ -1,6 +1,6 @@
 import Module from 'node:module';
 import { processWide } from '../../hooks/process-wide';
-import { recordInternalError } from '../../tracker/internal-errors';
+import { recordInternalError } from '../../hooks/internal-errors';
 
 // Loaded when pg or kafkajs is: a process that uses neither never compiles the patches.
 const pg = (): typeof import('../pg/instrument') => require('../pg/instrument');

@@ -14,7 +14,7 @@ import {
 } from '../clients/client-context';
 import { bindTrailingCallback } from '../clients/bind-callback';
 import { currentScope } from '../../hooks/context';
-import { recordInternalError } from '../../tracker/internal-errors';
+import { recordInternalError } from '../../hooks/internal-errors';
 import { describePgClient, describePgPool } from './describe';
 
 const PATCHED = Symbol.for('async-isolation.pg-patched.v1');
