@@ -13,6 +13,9 @@
 import { chaiLeakFree } from './adapters/chai/leak-free';
 import { assertNoLeaks, checkLeaks } from './coordinator/assert-no-leaks';
 import type { LeakReport } from './tracker/report';
+import { instrumentClientsWhenTracked } from './adapters/clients/instrument';
+
+instrumentClientsWhenTracked();
 
 export { chaiLeakFree, assertNoLeaks, checkLeaks };
 export type { ChaiLike, ChaiUtilsLike } from './adapters/chai/leak-free';

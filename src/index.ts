@@ -18,3 +18,7 @@ export { trackTask, type Task, type TaskOptions, type TrackedTask, type Cancella
 export { trackService, type ServiceOptions } from './coordinator/tracked-service';
 export { mockService, type MockService, type OpenMockService, type MockMethod, type MockCall, type MockControls } from './coordinator/mock-service';
 export { assertNoLeaks, checkLeaks } from './coordinator/assert-no-leaks';
+
+import { instrumentClientsWhenTracked } from './adapters/clients/instrument';
+
+instrumentClientsWhenTracked();

@@ -10,8 +10,11 @@
  */
 import { isolatedEnvironment } from './adapters/jest/environment';
 import { nodeEnvironmentClass } from './adapters/jest/node-environment';
+import { instrumentClientsWhenTracked } from './adapters/clients/instrument';
 
 export { isolatedEnvironment, type JestEnvironmentClass, type JestEnvironmentLike } from './adapters/jest/environment';
+
+instrumentClientsWhenTracked();
 
 /** jest-environment-node, leak-checking: the class Jest instantiates for `testEnvironment: 'async-isolation/jest'`. */
 const IsolatedNodeEnvironment = isolatedEnvironment(nodeEnvironmentClass());

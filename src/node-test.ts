@@ -13,5 +13,6 @@ if (
   globalOptions().mode !== 'off' &&
   (require('./adapters/node-test/test-process') as typeof import('./adapters/node-test/test-process')).isTestFileProcess()
 ) {
+  (require('./adapters/clients/instrument') as typeof import('./adapters/clients/instrument')).instrumentClientsWhenTracked();
   (require('./adapters/node-test/install') as typeof import('./adapters/node-test/install')).installNodeTestAdapter();
 }

@@ -11,6 +11,7 @@ import { globalOptions } from './tracker/config';
 const reportFile = (): typeof import('./tracker/report-file') => require('./tracker/report-file');
 
 if (globalOptions().mode !== 'off') {
+  (require('./adapters/clients/instrument') as typeof import('./adapters/clients/instrument')).instrumentClientsWhenTracked();
   (require('./adapters/still-running') as typeof import('./adapters/still-running')).loadWhyIsNodeRunningIfAsked();
   (require('./adapters/mocha/install') as typeof import('./adapters/mocha/install')).installMochaAdapter();
 }

@@ -15,6 +15,7 @@ import { globalOptions } from './tracker/config';
 const reportFile = (): typeof import('./tracker/report-file') => require('./tracker/report-file');
 
 if (inVitestWorker() && globalOptions().mode !== 'off') {
+  (require('./adapters/clients/instrument') as typeof import('./adapters/clients/instrument')).instrumentClientsWhenTracked();
   (require('./adapters/vitest/install') as typeof import('./adapters/vitest/install')).installVitestAdapter();
 }
 

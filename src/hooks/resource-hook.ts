@@ -13,7 +13,6 @@ import { CLIENT_REQUEST, UNDICI_REQUEST, resourceKinds, serverTypes, type Resour
 import type { ResourceRecord, Scope } from '../tracker/scope';
 import { recordInternalError } from './internal-errors';
 import { onLatePromise, onLateResource } from '../tracker/outlived';
-import { enableClientInstrumentation } from '../adapters/clients/instrument';
 
 // Frames Node and the process's async hook put between a resource's creation and the user's
 // call: timers need few, a socket connect goes through many, undici's fetch more still.
@@ -162,26 +161,40 @@ export function forgetServers(scope: Scope): void {
   for (const [id, owner] of serverScopes) if (owner === scope) serverScopes.delete(id);
 }
 
+/** Extras that sharpen reports, installed with the hook: this layer's, and those registered from above. */
+const extras: (readonly [what: string, install: () => void])[] = [
+  ['listen() call sites', installListenSites],
+  ['fs.watchFile() file names', installWatchFileNames],
+  ['accepted sockets’ scopes', installAcceptedSockets],
+  ['HTTP request tracking', () => installRequestTracking(onRequest)],
+];
+
+function installExtra(what: string, install: () => void): void {
+  // One failing must not cost the hook itself.
+  try {
+    install();
+  } catch (error) {
+    recordInternalError(`installing ${what}`, error);
+  }
+}
+
+/**
+ * Installs `install` along with the hook, or at once if resources are already tracked: how a
+ * higher layer (the client instrumentation) joins without this layer loading it. Once per `what`.
+ */
+export function whenResourcesTracked(what: string, install: () => void): void {
+  if (extras.some(([known]) => known === what)) return;
+  extras.push([what, install]);
+  if (listeningForResources()) installExtra(what, install);
+}
+
 /** Starts tracking the resources every scope creates (once per process). */
 export function installResourceHook(): void {
   if (listeningForResources()) return;
   activateContext();
   resetContextAfterUncaughtExceptions();
   listenForResources(onResource);
-  // Extras that sharpen reports: one failing must not cost the hook itself.
-  for (const [what, install] of [
-    ['listen() call sites', installListenSites],
-    ['fs.watchFile() file names', installWatchFileNames],
-    ['accepted sockets’ scopes', installAcceptedSockets],
-    ['HTTP request tracking', () => installRequestTracking(onRequest)],
-    ['pg and kafkajs instrumentation', enableClientInstrumentation],
-  ] as const) {
-    try {
-      install();
-    } catch (error) {
-      recordInternalError(`installing ${what}`, error);
-    }
-  }
+  for (const [what, install] of extras) installExtra(what, install);
 }
 
 /** Whether the hook is installed (it is not in `off` mode). */

@@ -1,5 +1,6 @@
 import Module from 'node:module';
 import { processWide } from '../../hooks/process-wide';
+import { whenResourcesTracked } from '../../hooks/resource-hook';
 import { recordInternalError } from '../../hooks/internal-errors';
 
 // Loaded when pg or kafkajs is: a process that uses neither never compiles the patches.
@@ -61,4 +62,9 @@ export function enableClientInstrumentation(): void {
   } catch (error) {
     recordInternalError('switching on pg/kafkajs instrumentation', error);
   }
+}
+
+/** Switches client instrumentation on as soon as resources are tracked (what every entry point asks). */
+export function instrumentClientsWhenTracked(): void {
+  whenResourcesTracked('pg and kafkajs instrumentation', enableClientInstrumentation);
 }
