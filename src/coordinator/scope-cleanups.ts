@@ -1,10 +1,11 @@
 import { currentScope } from '../hooks/context';
 import { IsolationUsageError } from '../tracker/errors';
 import type { Scope } from '../tracker/scope';
+import { addExitSteps, type ExitStep } from '../tracker/exit-steps';
 import { closeEventsOf, hasEvents } from './scope-events';
 
 /** One step of a cleanup: what it does (for the report, on failure) and the work. */
-export type CleanupStep = readonly [what: string, run: () => unknown];
+export type CleanupStep = ExitStep;
 
 const groups = new WeakMap<Scope, CleanupStep[][]>();
 
@@ -40,10 +41,10 @@ export function addCleanup(scope: Scope, steps: CleanupStep[]): void {
 }
 
 /**
- * @internal for the scope's exit: the toolkit's cleanups, first releasing the scope's pending
- * waits (so that tasks blocked on a barrier can finish), then the rest, last registered first.
+ * The toolkit's cleanups, first releasing the scope's pending waits (so that tasks blocked on a
+ * barrier can finish), then the rest, last registered first.
  */
-export function toolkitCleanups(scope: Scope): CleanupStep[] {
+function toolkitCleanups(scope: Scope): CleanupStep[] {
   const steps: CleanupStep[] = [];
   if (hasEvents(scope)) steps.push(['resetting scope.events', () => closeEventsOf(scope)]);
   else closeEventsOf(scope);
@@ -53,7 +54,10 @@ export function toolkitCleanups(scope: Scope): CleanupStep[] {
   return steps;
 }
 
-/** @internal whether the scope's exit has toolkit cleanups to run (barriers, tasks, services, mocks). */
-export function hasToolkitCleanups(scope: Scope): boolean {
+/** Whether the scope's exit has toolkit cleanups to run (barriers, tasks, services, mocks). */
+function hasToolkitCleanups(scope: Scope): boolean {
   return hasEvents(scope) || groups.has(scope);
 }
+
+// The scope's exit reaches the toolkit only through this: the tracker does not import it.
+addExitSteps({ has: hasToolkitCleanups, take: toolkitCleanups });

@@ -7,7 +7,7 @@ import { recordInternalError } from '../hooks/internal-errors';
 import { actedOn, formatReport, LeakError, type Leak, type LeakReport } from './report';
 import { notify } from './notify';
 import { livenessOf, Scope } from './scope';
-import { hasToolkitCleanups, toolkitCleanups } from '../coordinator/scope-cleanups';
+import { hasExitSteps, takeExitSteps } from './exit-steps';
 import { settle } from './settle';
 import { realTimers } from './real-timers';
 import { synchronousRun } from './synchronous-run';
@@ -102,7 +102,7 @@ async function runCleanup(what: string, fn: () => unknown, timeoutMs: number, er
 async function runCleanups(scope: Scope, errors: string[]): Promise<void> {
   const ms = scope.options.cleanupTimeoutMs;
   await runCleanup('an abort listener of scope.signal', () => scope.abortSignal(), ms, errors);
-  for (const [what, fn] of toolkitCleanups(scope)) await runCleanup(what, fn, ms, errors);
+  for (const [what, fn] of takeExitSteps(scope)) await runCleanup(what, fn, ms, errors);
   for (const fn of scope.deferred.reverse()) await runCleanup(`scope.defer(${fn.name || 'fn'})`, fn, ms, errors);
   for (const tracked of scope.tracked.reverse()) {
     if (looksClosed(tracked.obj)) continue;
@@ -168,7 +168,7 @@ function endsAtOnce(scope: Scope): boolean {
   if (scope.children.size > 0 || scope.deferred.length > 0 || scope.tracked.length > 0 || scope.ownedLeaks.length > 0) {
     return false;
   }
-  if (scope.signalRequested || hasToolkitCleanups(scope)) return false;
+  if (scope.signalRequested || hasExitSteps(scope)) return false;
   for (const record of scope.records) if (livenessOf(record) !== 'dead') return false;
   return true;
 }

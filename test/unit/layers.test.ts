@@ -17,7 +17,6 @@ const KNOWN_UPWARD = new Set<string>([
   'hooks/resource-hook.ts -> tracker/outlived.ts',
   'hooks/resource-hook.ts -> tracker/resource-kinds.ts',
   'hooks/resource-hook.ts -> tracker/scope.ts (type)',
-  'tracker/lifecycle.ts -> coordinator/scope-cleanups.ts',
   'tracker/scope.ts -> coordinator/event-coordinator.ts (type)',
   'tracker/scope.ts -> coordinator/mock-service.ts',
   'tracker/scope.ts -> coordinator/scope-events.ts',
