@@ -121,6 +121,30 @@ async function scopeCost() {
   return { scopes, medianUs: median(perScope), minUs: Math.min(...perScope), maxUs: Math.max(...perScope) };
 }
 
+/**
+ * What the state checks add to a clean scope: batches with every check on (`state: 'manual'`)
+ * alternate with batches with them off; median CPU microseconds per scope of each (CPU time:
+ * other processes on a busy machine do not count), and the difference.
+ */
+async function stateCost() {
+  const scopes = n(20000);
+  const batch = Math.max(1, Math.min(500, Math.floor(scopes / 20)));
+  const variants = { off: { state: 'off' }, on: { state: 'manual' } };
+  const perScope = { off: [], on: [] };
+  for (let done = -2 * batch; done < scopes; done += batch) {
+    for (const [name, options] of Object.entries(variants)) {
+      const started = process.cpuUsage();
+      for (let i = 0; i < batch; i++) await lib.withIsolation('clean', noop, options);
+      const used = process.cpuUsage(started);
+      // The first rounds warm the JIT.
+      if (done >= 0) perScope[name].push((used.user + used.system) / batch);
+    }
+  }
+  const off = median(perScope.off);
+  const on = median(perScope.on);
+  return { scopes, offUs: off, onUs: on, addedUs: on - off };
+}
+
 /** Heap after many finished scopes: should not grow with their number. */
 async function scopeMemory() {
   const scopes = n(100000);
@@ -170,7 +194,7 @@ async function liveTimers() {
   return { timers: count, ...result, heapBefore, heapAfter: heapUsed() };
 }
 
-const CASES = { 'scope-cost': scopeCost, 'scope-memory': scopeMemory, 'live-timers': liveTimers };
+const CASES = { 'scope-cost': scopeCost, 'state-cost': stateCost, 'scope-memory': scopeMemory, 'live-timers': liveTimers };
 
 async function main() {
   if (!(scale > 0) || (variant !== 'plain' && variant !== 'isolation')) {

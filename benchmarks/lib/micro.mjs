@@ -64,6 +64,8 @@ export async function measureMicro(ctx) {
   ctx.log('microbenchmarks');
   const cost = await medianOf(ctx, 'scope-cost', (r) => r.medianUs);
   ctx.log(`  enter+exit of a clean scope: ${round(cost.median, 2)} us (median)`);
+  const state = await medianOf(ctx, 'state-cost', (r) => r.addedUs);
+  ctx.log(`  state checks of a clean scope: +${round(state.median, 2)} us (median; ${round(state.last.offUs, 2)} -> ${round(state.last.onUs, 2)} us)`);
   const hooks = await hookCosts(ctx);
   const memory = await runCase(ctx, 'scope-memory', 'isolation');
   ctx.log(`  heap after ${memory.scopes} scopes: ${round(memory.bytesPerScope, 2)} bytes retained per scope`);
@@ -72,6 +74,7 @@ export async function measureMicro(ctx) {
   ctx.log(`  ${timers.timers} live timers: create ${round(timers.createMs, 0)} ms, exit ${round(timers.exitMs, 0)} ms, ${timers.leaks} cancelled`);
   return {
     scopeEnterExitUs: { median: round(cost.median, 2), scopes: cost.last.scopes },
+    stateChecksUs: { addedMedian: round(state.median, 2), off: round(state.last.offUs, 2), on: round(state.last.onUs, 2) },
     hookCost: hooks,
     scopeMemory: { ...memory, bytesPerScope: round(memory.bytesPerScope, 2) },
     liveTimers: { isolation: roundAll(timers), plain: roundAll(plainTimers) },

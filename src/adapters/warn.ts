@@ -5,7 +5,11 @@ export { notify, notifyOutlived } from '../tracker/notify';
 
 /** Whether a report has anything worth telling when it did not fail its test. */
 export function hasFindings(report: LeakReport): boolean {
-  return report.leaks.length + report.cleanupErrors.length > 0 || report.unref.some(actedOn);
+  return report.leaks.length + report.cleanupErrors.length > 0 || report.unref.some(actedOn) || stateChanged(report);
+}
+
+function stateChanged(report: LeakReport): boolean {
+  return (report.state?.changes.length ?? 0) > 0;
 }
 
 /** For a test that failed by itself: what it also leaked. */

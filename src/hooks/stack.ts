@@ -48,6 +48,8 @@ export interface ReadStack {
   text: string;
   /** The code that created the resource is a test runner's own (its timeout timer, say). */
   fromRunner: boolean;
+  /** The first frame outside Node is this library's own. */
+  fromOwn: boolean;
   /**
    * Some frame (within the captured ones, whatever `depth`) is the user's code: neither Node's
    * (nor WebAssembly), a test runner's, this library's, nor a package's under `node_modules`.
@@ -82,10 +84,11 @@ export function readStack(holder: CapturedStack, depth: number): ReadStack {
     raw = undefined;
   }
   holder.stack = raw;
-  if (typeof raw !== 'string') return { text: '', fromRunner: false, hasUserFrame: false, timerOfNode: false };
+  if (typeof raw !== 'string') return { text: '', fromRunner: false, fromOwn: false, hasUserFrame: false, timerOfNode: false };
   const cwd = process.cwd() + path.sep;
   const frames: string[] = [];
   let fromRunner: boolean | undefined;
+  let fromOwn: boolean | undefined;
   let hasUserFrame = false;
   let timerOfNode: boolean | undefined;
   for (const line of raw.split('\n')) {
@@ -94,13 +97,22 @@ export function readStack(holder: CapturedStack, depth: number): ReadStack {
     if (timerOfNode === undefined && !TIMER_MACHINERY.test(trimmed) && !ownDirs.some((dir) => trimmed.includes(dir))) {
       timerOfNode = trimmed.includes('(node:') || trimmed.includes(' node:');
     }
+    if (fromOwn === undefined && !trimmed.includes('(node:') && !trimmed.includes(' node:')) {
+      fromOwn = ownDirs.some((dir) => trimmed.includes(dir));
+    }
     if (fromRunner === undefined && !isNodeOrOwnFrame(trimmed)) fromRunner = RUNNER_FRAME.test(trimmed);
     if (isInternalFrame(trimmed)) continue;
     const frame = trimmed.split('file://' + cwd).join('').split(cwd).join('');
     hasUserFrame ||= !LIBRARY_FRAME.test(frame);
     if (frames.length < depth) frames.push(frame);
   }
-  return { text: frames.join('\n'), fromRunner: fromRunner === true, hasUserFrame, timerOfNode: timerOfNode === true };
+  return {
+    text: frames.join('\n'),
+    fromRunner: fromRunner === true,
+    fromOwn: fromOwn === true,
+    hasUserFrame,
+    timerOfNode: timerOfNode === true,
+  };
 }
 
 /** {@link readStack}'s text alone. */

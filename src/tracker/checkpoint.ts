@@ -35,6 +35,8 @@ export async function checkpoint(scope: Scope, options: CheckpointOptions = {}):
     cleanupErrors: [],
     internalErrors: [...scope.internalErrors],
     allowed: scope.allowed,
+    // State is compared when the scope ends, not at a checkpoint.
+    state: { mode: scope.options.state, changes: [] },
     failed: scope.allowed === undefined && counted > 0,
     mode: scope.options.mode,
     durationMs: realTimers.now() - started,

@@ -12,6 +12,24 @@ export type IsolationMode = 'fail' | 'warn' | 'manual' | 'off';
 /** What to do with what a test left alive that keeps nothing alive: see {@link IsolationOptions.unref}. */
 export type UnrefPolicy = 'ignore' | 'cancel' | 'fail';
 
+/** The kinds of process-wide state a test's state check looks at: see {@link IsolationOptions.state}. */
+export type StateKind =
+  | 'env'
+  | 'cwd'
+  | 'umask'
+  | 'exitCode'
+  | 'listeners'
+  | 'globals'
+  | 'console'
+  | 'timers'
+  | 'stackTraceLimit'
+  | 'defaultMaxListeners';
+
+/** Every {@link StateKind}. */
+export const STATE_KINDS: readonly StateKind[] = [
+  'env', 'cwd', 'umask', 'exitCode', 'listeners', 'globals', 'console', 'timers', 'stackTraceLimit', 'defaultMaxListeners',
+];
+
 /** Options accepted by {@link configure} (process-wide) and by `enter()` (per scope). */
 export interface IsolationOptions {
   /** What a leak does. Default `fail`, or the `ASYNC_ISOLATION` environment variable. */
@@ -37,6 +55,19 @@ export interface IsolationOptions {
   settleTimeoutMs?: number;
   /** How long `exit` waits, at most, for each cleanup (`defer`, `track`, services) that returned a promise (default 5000 ms). */
   cleanupTimeoutMs?: number;
+  /**
+   * What a change to process-wide state a test leaves behind does (environment variables, cwd,
+   * umask, exitCode, `process` listeners, globals, console methods, fake timers,
+   * `Error.stackTraceLimit`, `EventEmitter.defaultMaxListeners`): it is put back in every mode
+   * but `off`; `fail` also fails the test, `warn` tells stderr, `manual` only records it.
+   * Default `off`, or the `ASYNC_ISOLATION_STATE` environment variable.
+   */
+  state?: IsolationMode;
+  /**
+   * State left out of the check: a kind (`'env'`, `'globals'`, `'listeners'`...) or one name
+   * of a kind (`'env.DEBUG'`, `'globals.fetch'`, `'listeners.SIGINT'`, `'console.error'`).
+   */
+  ignoreState?: string[];
 }
 
 /** Fully resolved options. */
@@ -50,25 +81,37 @@ export interface ResolvedOptions {
   ignore: ((leak: Leak) => boolean) | undefined;
   settleTimeoutMs: number;
   cleanupTimeoutMs: number;
+  state: IsolationMode;
+  /** Kinds left out whole, and names left out per kind. */
+  ignoreState: IgnoredState;
 }
+
+/** {@link IsolationOptions.ignoreState}, parsed. */
+export interface IgnoredState {
+  readonly kinds: ReadonlySet<StateKind>;
+  /** `kind.name` strings. */
+  readonly names: ReadonlySet<string>;
+}
+
+const NOTHING_IGNORED: IgnoredState = { kinds: new Set(), names: new Set() };
 
 const MODES: readonly IsolationMode[] = ['fail', 'warn', 'manual', 'off'];
 
-function modeFromEnv(): IsolationMode {
-  const raw = process.env.ASYNC_ISOLATION;
-  if (raw === undefined || raw === '') return 'fail';
+function modeFromEnv(variable: string, fallback: IsolationMode): IsolationMode {
+  const raw = process.env[variable];
+  if (raw === undefined || raw === '') return fallback;
   const value = raw.trim().toLowerCase();
   if ((MODES as readonly string[]).includes(value)) return value as IsolationMode;
   process.emitWarning(
-    `ASYNC_ISOLATION=${JSON.stringify(raw)} is not one of ${MODES.join('|')}; using "fail"`,
+    `${variable}=${JSON.stringify(raw)} is not one of ${MODES.join('|')}; using "${fallback}"`,
     { code: 'ASYNC_ISOLATION_ENV' },
   );
-  return 'fail';
+  return fallback;
 }
 
 function defaults(): ResolvedOptions {
   return {
-    mode: modeFromEnv(),
+    mode: modeFromEnv('ASYNC_ISOLATION', 'fail'),
     unref: 'ignore',
     outlived: 'warn',
     stackDepth: 6,
@@ -77,6 +120,10 @@ function defaults(): ResolvedOptions {
     ignore: undefined,
     settleTimeoutMs: 200,
     cleanupTimeoutMs: 5000,
+    // Opt-in: putting state back changes what later tests see, and suites pass state between
+    // tests on purpose (a global one test sets for the next, fake timers left installed).
+    state: modeFromEnv('ASYNC_ISOLATION_STATE', 'off'),
+    ignoreState: NOTHING_IGNORED,
   };
 }
 
@@ -102,8 +149,30 @@ function nonNegativeInteger(where: string, key: string, value: unknown): number 
 
 const KNOWN_KEYS = new Set<string>([
   'mode', 'unref', 'outlived', 'stackDepth', 'ignoreTypes', 'ignorePaths', 'ignore', 'settleTimeoutMs',
-  'cleanupTimeoutMs',
+  'cleanupTimeoutMs', 'state', 'ignoreState',
 ]);
+
+function ignoredState(where: string, value: unknown): IgnoredState {
+  const kinds = new Set<StateKind>();
+  const names = new Set<string>();
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new IsolationUsageError(
+      `${where}: option "ignoreState" must be an array of state kinds or "kind.name" strings, got ${describeValue(value)}`,
+    );
+  }
+  for (const entry of value as string[]) {
+    const dot = entry.indexOf('.');
+    const kind = dot < 0 ? entry : entry.slice(0, dot);
+    if (!(STATE_KINDS as readonly string[]).includes(kind) || dot === entry.length - 1) {
+      throw new IsolationUsageError(
+        `${where}: option "ignoreState" has ${JSON.stringify(entry)}; use one of ${STATE_KINDS.join(', ')}, or "kind.name" (e.g. "env.DEBUG")`,
+      );
+    }
+    if (dot < 0) kinds.add(kind as StateKind);
+    else names.add(entry);
+  }
+  return { kinds, names };
+}
 
 /**
  * Validates `options` (from `where`, for the error message) and merges them over `base`.
@@ -133,6 +202,8 @@ export function resolveOptions(where: string, options: unknown, base: ResolvedOp
   if (given.cleanupTimeoutMs !== undefined) {
     out.cleanupTimeoutMs = nonNegativeInteger(where, 'cleanupTimeoutMs', given.cleanupTimeoutMs);
   }
+  if (given.state !== undefined) out.state = oneOf(where, 'state', given.state, MODES);
+  if (given.ignoreState !== undefined) out.ignoreState = ignoredState(where, given.ignoreState);
   if (given.ignoreTypes !== undefined) {
     const types = given.ignoreTypes;
     if (!Array.isArray(types) || !types.every((t) => typeof t === 'string')) {

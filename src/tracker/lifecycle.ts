@@ -11,6 +11,7 @@ import { hasExitSteps, takeExitSteps } from './exit-steps';
 import { settle } from './settle';
 import { realTimers } from './real-timers';
 import { synchronousRun } from './synchronous-run';
+import { captureState, restoreState, type StateRealm } from './process-state';
 
 function checkName(where: string, name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) {
@@ -23,14 +24,25 @@ function checkName(where: string, name: unknown): string {
  * Creates a scope without entering it: what runs inside `runInScope(scope, fn)` belongs to it.
  * Adapters use this; users call {@link openScope}, {@link enter} or {@link withIsolation}.
  */
-export function createScope(name: string, options?: IsolationOptions, parent = currentScope()): Scope {
-  return newScope(name, options, parent);
+export function createScope(name: string, options?: IsolationOptions, parent = currentScope(), realm?: StateRealm): Scope {
+  return newScope(name, options, parent, realm);
 }
 
-function newScope(name: string, options: IsolationOptions | undefined, parent: Scope | undefined): Scope {
+function newScope(name: string, options: IsolationOptions | undefined, parent: Scope | undefined, realm?: StateRealm): Scope {
   const resolved = resolveOptions('enter()', options, parent?.options ?? globalOptions());
   if (resolved.mode !== 'off') installResourceHook();
-  return new Scope(name, resolved, parent && parent.state === 'open' ? parent : undefined);
+  const scope = new Scope(name, resolved, parent && parent.state === 'open' ? parent : undefined, realm);
+  if (resolved.mode !== 'off' && resolved.state !== 'off') startStateCheck(scope);
+  return scope;
+}
+
+/** Takes the process-wide state the scope starts from; a failure only costs the check. */
+function startStateCheck(scope: Scope): void {
+  try {
+    scope.stateBefore = captureState(scope, scope.stateRealm);
+  } catch (error) {
+    recordInternalError(`taking the state of scope "${scope.name}"`, error);
+  }
 }
 
 /**
@@ -119,10 +131,23 @@ function emptyReport(scope: Scope): LeakReport {
     outlived: [],
     cleanupErrors: [],
     internalErrors: [],
+    state: { mode: scope.options.state, changes: [] },
     failed: false,
     mode: scope.options.mode,
     durationMs: 0,
   };
+}
+
+/** Puts back the process-wide state the scope changed, after every cleanup of its own. */
+function endStateCheck(scope: Scope, report: LeakReport): void {
+  const baseline = scope.stateBefore;
+  if (baseline === undefined) return;
+  scope.stateBefore = undefined;
+  try {
+    report.state.changes = restoreState(baseline);
+  } catch (error) {
+    recordInternalError(`restoring the state of scope "${scope.name}"`, error);
+  }
 }
 
 async function finish(scope: Scope): Promise<LeakReport> {
@@ -150,9 +175,12 @@ function conclude(scope: Scope, report: LeakReport): LeakReport {
   report.promises.created = scope.promisesCreated;
   report.internalErrors = scope.internalErrors;
   report.allowed = scope.allowed;
+  endStateCheck(scope, report);
   report.durationMs = realTimers.now() - scope.startedAt;
   const counted = report.leaks.length + (scope.options.unref === 'fail' ? report.unref.length : 0);
-  report.failed = (scope.options.mode === 'fail' || scope.requireLeakFree) && scope.allowed === undefined && counted > 0;
+  report.failed =
+    ((scope.options.mode === 'fail' || scope.requireLeakFree) && scope.allowed === undefined && counted > 0) ||
+    (scope.options.state === 'fail' && report.state.changes.length > 0);
   // From here on, whatever the scope's callbacks create is outlived work.
   scope.state = 'ended';
   scope.report = report;
@@ -264,6 +292,7 @@ export function isPending<T>(value: T | PromiseLike<T>): value is PromiseLike<T>
 function failedExit(scope: Scope, error: unknown): LeakReport {
   recordInternalError(`exit of scope "${scope.name}"`, error);
   const report = emptyReport(scope);
+  endStateCheck(scope, report);
   scope.state = 'ended';
   scope.report = report;
   forget(scope);

@@ -1,4 +1,5 @@
 import { resourceKinds } from './resource-kinds';
+import type { StateChange, StateReport } from './process-state';
 
 /** One resource a scope left alive at exit. */
 export interface Leak {
@@ -63,6 +64,8 @@ export interface LeakReport {
   internalErrors: string[];
   /** Set by `allowLeaks(reason)`: the leaks are reported but do not fail. */
   allowed?: string;
+  /** Process-wide state the scope changed and did not put back (it has been put back since). */
+  state: StateReport;
   /**
    * Whether this report fails its test under the scope's mode (Mocha sets it later too, when
    * outlived work fails the test under `outlived: 'fail'`).
@@ -143,7 +146,22 @@ export function formatReport(report: LeakReport, subject: string): string {
   const hints = [...new Set(counted.map((l) => HINTS[resourceKinds.get(l.type)?.family ?? '']).filter(Boolean))];
   if (hints.length > 0 && counted.length > 0) lines.push(`  hint: ${hints.join('; ')}`);
   if (report.allowed !== undefined) lines.push(`  (allowed by allowLeaks(${JSON.stringify(report.allowed)}): not failing)`);
+  const state = formatStateChanges(report.state?.changes ?? [], counted.length + touched.length > 0 ? 'and' : subject);
+  if (state) lines.push(state);
   return lines.join('\n');
+}
+
+function stateSummary(changes: StateChange[]): string {
+  const restored = changes.filter((c) => c.restored).length;
+  if (restored === changes.length) return 'restored';
+  return restored === 0 ? 'not restored' : `${restored} of ${changes.length} restored`;
+}
+
+/** `<subject> changed process state (restored): process.env.API_URL set; ...`, or '' when nothing changed. */
+export function formatStateChanges(changes: StateChange[], subject: string): string {
+  if (changes.length === 0) return '';
+  const each = changes.map((c) => c.description + (c.restored ? '' : ` (not restored: ${c.restoreError ?? 'unknown error'})`));
+  return `${subject} changed process state (${stateSummary(changes)}): ${each.join('; ')}`;
 }
 
 /** Thrown by `withIsolation` (and failing adapters) when a scope leaked. */

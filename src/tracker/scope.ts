@@ -11,6 +11,7 @@ import { mockServiceIn, type MockControls, type MockMethod, type MockService, ty
 import { realTimers } from './real-timers';
 import { currentScope, runInScope } from '../hooks/context';
 import { recordInternalErrorsIn } from '../hooks/internal-errors';
+import type { StateBaseline, StateRealm } from './process-state';
 
 /** A resource the scope created, with its raw creation stack. */
 export interface ResourceRecord extends CapturedStack {
@@ -98,15 +99,20 @@ export class Scope {
   entry: ScopeEntry | undefined;
   /** Set by adapters: extra data they keep with the scope (the Mocha test, etc.). */
   owner: unknown;
+  /** @internal the globals whose state the scope's state check looks at (a Jest environment's, or Node's own). */
+  readonly stateRealm: StateRealm;
+  /** @internal what process-wide state the scope started from, when its state check is on. */
+  stateBefore: StateBaseline | undefined;
   /** Set by `assertNoLeaks()`: leaks fail the scope at exit whatever the mode. */
   requireLeakFree = false;
   private compactAt = COMPACT_MIN;
   private controller: AbortController | undefined;
 
-  constructor(name: string, options: ResolvedOptions, parent: Scope | undefined) {
+  constructor(name: string, options: ResolvedOptions, parent: Scope | undefined, realm?: StateRealm) {
     this.name = name;
     this.options = options;
     this.parent = parent;
+    this.stateRealm = realm ?? parent?.stateRealm ?? globalThis;
     parent?.children.add(this);
   }
 

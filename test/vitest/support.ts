@@ -60,6 +60,8 @@ export interface VitestRunOptions {
   args?: string[];
   /** Ask for the JSON leak report (and merge it with the globalSetup). */
   report?: boolean;
+  /** More environment for the run. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Runs real Vitest on fixture files (test/fixtures/vitest) with the JSON reporter. */
@@ -81,6 +83,7 @@ export async function runVitest(options: VitestRunOptions): Promise<VitestRun> {
           ASYNC_ISOLATION_REPORT: options.report ? reportFile : undefined,
           CI: '1',
           NO_COLOR: '1',
+          ...options.env,
         },
       },
     );

@@ -1,6 +1,7 @@
 import { createScope } from '../../tracker/lifecycle';
 import type { IsolationOptions } from '../../tracker/config';
 import type { Scope } from '../../tracker/scope';
+import type { StateRealm } from '../../tracker/process-state';
 import { titlePath, type CircusDescribeBlock, type CircusHook, type CircusTest } from './circus';
 
 /** What the adapter keeps on a scope's `owner` slot: the title a person recognises. */
@@ -35,6 +36,8 @@ export class FileScopes {
   constructor(
     private readonly fileTitle: string,
     private readonly options: IsolationOptions | undefined,
+    /** The test file's global object: its state (and its own copy of `process`) is what tests change. */
+    private readonly globalOf: () => StateRealm | null | undefined,
   ) {}
 
   /** A describe block's scope, created on first use (a block re-run by a retry gets a new one). */
@@ -44,7 +47,7 @@ export class FileScopes {
       const parent = block.parent ? this.block(block.parent) : undefined;
       const path = titlePath(block);
       const title = block.parent ? path.join(' ') : this.fileTitle;
-      scope = createScope(title, parent ? undefined : this.options, parent);
+      scope = createScope(title, parent ? undefined : this.options, parent, parent ? undefined : this.globalOf() ?? undefined);
       scope.owner = { kind: 'suite', title, path, file: this } satisfies JestScopeOwner;
       (block as Scoped)[SCOPE] = scope;
     }

@@ -95,7 +95,7 @@ export class FileSession {
     options: IsolationOptions | undefined,
     private readonly globalOf: () => Record<symbol, any> | null | undefined,
   ) {
-    this.scopes = new FileScopes(fileTitle, options);
+    this.scopes = new FileScopes(fileTitle, options, globalOf);
   }
 
   /** Jest awaits the handler for every asynchronous event, so a test ends before the next starts. */
@@ -221,7 +221,7 @@ export class FileSession {
         runnerOutcome: () => 'ended',
         subject,
         name: subject,
-        listed: (report) => block.parent !== undefined || report.leaks.length + report.unref.length > 0,
+        listed: (report) => block.parent !== undefined || report.leaks.length + report.unref.length + report.state.changes.length > 0,
       });
       if (error) this.state?.unhandledErrors.push(fileLevelError(blockLeakError(block, error.report)));
     } catch (error) {

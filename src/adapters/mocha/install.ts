@@ -59,7 +59,7 @@ async function finishSuite(runner: any, suite: any, scope: Scope, Hook: MochaCla
     runnerOutcome: () => 'ended',
     subject: 'suite',
     name: `suite "${suite.fullTitle() || 'root suite'}"`,
-    listed: (report) => !suite.root || report.leaks.length + report.unref.length > 0,
+    listed: (report) => !suite.root || report.leaks.length + report.unref.length + report.state.changes.length > 0,
   });
   if (error === undefined) return;
   const hook = new Hook('"after all" hook: async-isolation leak check', () => {});
