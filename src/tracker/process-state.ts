@@ -39,6 +39,8 @@ type Env = Record<string, string | undefined>;
 export interface StateBaseline {
   readonly scope: Scope;
   readonly realm: StateRealm;
+  /** The realm's `process` when the scope started (a test may swap the global for another). */
+  readonly process: any;
   readonly ignored: IgnoredState;
   /** Another scope that is not its ancestor or descendant was open meanwhile (concurrent tests). */
   overlapped: boolean;
@@ -66,9 +68,10 @@ const CONSOLE_METHODS = [
 ] as const;
 
 const onGlobal = (realm: StateRealm): any => realm;
+const onProcess = (_realm: StateRealm, proc: any): any => proc;
 
 /** Where fake timers (sinon's, Jest's, Vitest's) and replaced clocks and randomness show. */
-const TIMER_SLOTS: ReadonlyArray<readonly [holder: (realm: StateRealm) => any, key: string, label: string]> = [
+const TIMER_SLOTS: ReadonlyArray<readonly [holder: (realm: StateRealm, proc: any) => any, key: string, label: string]> = [
   ...[
     'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'queueMicrotask', 'Date',
     // Faked by @sinonjs/fake-timers too; its uninstall leaves them as own properties.
@@ -76,8 +79,8 @@ const TIMER_SLOTS: ReadonlyArray<readonly [holder: (realm: StateRealm) => any, k
   ].map(
     (key) => [onGlobal, key, key] as const,
   ),
-  [(r) => r.process, 'nextTick', 'process.nextTick'],
-  [(r) => r.process, 'hrtime', 'process.hrtime'],
+  [onProcess, 'nextTick', 'process.nextTick'],
+  [onProcess, 'hrtime', 'process.hrtime'],
   [(r) => r.Date, 'now', 'Date.now'],
   [(r) => r.Math, 'random', 'Math.random'],
 ];
@@ -85,6 +88,15 @@ const TIMER_GLOBALS = new Set(TIMER_SLOTS.filter(([holder]) => holder === onGlob
 
 /** Globals that tools own and fill in as tests run (istanbul's coverage counters, the runners' state). */
 const TOOL_GLOBAL = /^(?:__coverage__$|__vitest|__VITEST|__jest|__mocha)/;
+
+/** Per realm: the own property names it had at its first check (Node's, the runner's). */
+const firstNames = new WeakMap<object, ReadonlySet<string>>();
+
+function namesAtFirstCheck(realm: StateRealm): ReadonlySet<string> {
+  let names = firstNames.get(realm);
+  if (names === undefined) firstNames.set(realm, (names = new Set(Object.getOwnPropertyNames(realm))));
+  return names;
+}
 
 /** Per realm: which enumerable globals are accessors (reading them could load a Node module). */
 const accessorKeys = new WeakMap<object, Map<string, boolean>>();
@@ -110,8 +122,8 @@ function readGlobals(realm: StateRealm, keys: string[]): unknown[] {
   return values;
 }
 
-function readTimers(realm: StateRealm): unknown[] {
-  return TIMER_SLOTS.map(([holder, key]) => holder(realm)?.[key]);
+function readTimers(realm: StateRealm, proc: unknown): unknown[] {
+  return TIMER_SLOTS.map(([holder, key]) => holder(realm, proc)?.[key]);
 }
 
 function readConsole(realm: StateRealm): { object: unknown; methods: unknown[] } {
@@ -132,7 +144,7 @@ function isWithin(inner: Scope, outer: Scope): boolean {
 export function captureState(scope: Scope, realm: StateRealm): StateBaseline {
   const { kinds } = scope.options.ignoreState;
   const proc = realm.process;
-  const baseline: StateBaseline = { scope, realm, ignored: scope.options.ignoreState, overlapped: false };
+  const baseline: StateBaseline = { scope, realm, process: proc, ignored: scope.options.ignoreState, overlapped: false };
   for (const other of open) {
     if (!isWithin(scope, other.scope)) {
       other.overlapped = true;
@@ -160,11 +172,12 @@ export function captureState(scope: Scope, realm: StateRealm): StateBaseline {
     baseline.listeners = { emitter: proc, names, lists: names.map((name) => proc.rawListeners(name)) };
   }
   if (!kinds.has('globals')) {
+    namesAtFirstCheck(realm);
     const keys = Object.keys(realm);
     baseline.globals = { keys, values: readGlobals(realm, keys) };
   }
   if (!kinds.has('console')) baseline.console = readConsole(realm);
-  if (!kinds.has('timers')) baseline.timers = readTimers(realm);
+  if (!kinds.has('timers')) baseline.timers = readTimers(realm, proc);
   if (!kinds.has('stackTraceLimit')) baseline.stackTraceLimit = realm.Error?.stackTraceLimit;
   if (!kinds.has('defaultMaxListeners')) baseline.defaultMaxListeners = events.defaultMaxListeners;
   open.add(baseline);
@@ -201,8 +214,7 @@ function diffEnvObjects(before: Env, now: Env, changes: Changes, target: Env, wh
   }
 }
 
-function checkEnv(base: NonNullable<StateBaseline['env']>, realm: StateRealm, changes: Changes): void {
-  const proc = realm.process;
+function checkEnv(base: NonNullable<StateBaseline['env']>, proc: any, changes: Changes): void {
   const now = proc.env as Env;
   if (now !== base.object) {
     // The whole object was swapped (`process.env = { ...env }`): named by what differs.
@@ -296,8 +308,10 @@ function checkGlobals(base: NonNullable<StateBaseline['globals']>, realm: StateR
   for (const key of keys) {
     if (TIMER_GLOBALS.has(key) || TOOL_GLOBAL.test(key)) continue;
     if (!start.has(key)) {
-      // `global.x = undefined` in a cleanup: nothing a later test could see but `in`.
-      if (realm[key] === undefined) continue;
+      // `global.x = undefined` in a cleanup: nothing a later test could see but `in`. A name
+      // the realm had from the start, hidden (not enumerable), that became enumerable by being
+      // assigned again (`delete global.process` then `global.process = saved`) was not added.
+      if (realm[key] === undefined || namesAtFirstCheck(realm).has(key)) continue;
       changes.add('globals', key, `global ${key} added`, () => {
         if (!delete realm[key]) throw new Error(`global ${key} cannot be deleted`);
       });
@@ -335,13 +349,13 @@ function fakeClock(values: unknown[]): { uninstall?: () => unknown } | undefined
   return undefined;
 }
 
-function checkTimers(before: unknown[], realm: StateRealm, changes: Changes): void {
-  const now = readTimers(realm);
+function checkTimers(before: unknown[], realm: StateRealm, proc: unknown, changes: Changes): void {
+  const now = readTimers(realm, proc);
   const replaced = TIMER_SLOTS.filter((_, i) => now[i] !== before[i]);
   if (replaced.length === 0) return;
   const putBack = (): void => {
     TIMER_SLOTS.forEach(([holder, key], i) => {
-      const target = holder(realm);
+      const target = holder(realm, proc);
       if (target && target[key] !== before[i]) target[key] = before[i];
     });
   };
@@ -361,12 +375,17 @@ function checkTimers(before: unknown[], realm: StateRealm, changes: Changes): vo
   for (const [holder, key, label] of told) {
     const i = TIMER_SLOTS.findIndex(([h, k]) => h === holder && k === key);
     const what = holder === onGlobal ? `global ${label}` : label;
-    changes.add('timers', label, `${what} replaced`, () => void (holder(realm)[key] = before[i]));
+    changes.add('timers', label, `${what} replaced`, () => void (holder(realm, proc)[key] = before[i]));
   }
 }
 
 function checkValues(base: StateBaseline, realm: StateRealm, changes: Changes): void {
-  const proc = realm.process;
+  const proc = base.process;
+  if (proc !== undefined && realm.process !== proc) {
+    changes.add('globals', 'process', 'global process replaced', () => {
+      realm.process = proc;
+    });
+  }
   if (base.cwd !== undefined) {
     const now = proc.cwd();
     if (now !== base.cwd) changes.add('cwd', 'cwd', `cwd changed (from ${base.cwd} to ${now})`, () => proc.chdir(base.cwd));
@@ -421,11 +440,11 @@ export function restoreState(base: StateBaseline): StateChange[] {
   if (base.overlapped) return [];
   const changes = new Changes(base.ignored);
   const { realm } = base;
-  if (base.env) guarded(base, 'process.env', () => checkEnv(base.env!, realm, changes));
+  if (base.env) guarded(base, 'process.env', () => checkEnv(base.env!, base.process, changes));
   if (base.listeners) guarded(base, 'process listeners', () => checkListeners(base.listeners!, changes));
   if (base.globals) guarded(base, 'globals', () => checkGlobals(base.globals!, realm, changes));
   if (base.console) guarded(base, 'console', () => checkConsole(base.console!, realm, changes));
-  if (base.timers) guarded(base, 'timers', () => checkTimers(base.timers!, realm, changes));
+  if (base.timers) guarded(base, 'timers', () => checkTimers(base.timers!, realm, base.process, changes));
   guarded(base, 'process values', () => checkValues(base, realm, changes));
   return changes.list;
 }

@@ -10,7 +10,7 @@ import { nodesAtLeast, runVitest } from '../vitest/support';
 /** The fixture's tests (test/fixtures/state-cases.cjs) and what each one's failure must name. */
 const CHANGING: Record<string, RegExp[]> = {
   'sets an environment variable': [/^(LeakError: )?test changed process state \(restored\): process\.env\.API_URL set$/m],
-  'adds a process listener': [/1 'unhandledRejection' listener added \(at \S*state-cases\.cjs:34:15\)/],
+  'adds a process listener': [/1 'unhandledRejection' listener added \(at \S*state-cases\.cjs:37:15\)/],
   'changes the working directory': [/cwd changed \(from \S+ to \S+\)/],
   'changes umask, exitCode, stackTraceLimit and defaultMaxListeners': [
     /process\.exitCode set to 3/,
@@ -21,7 +21,12 @@ const CHANGING: Record<string, RegExp[]> = {
   'replaces console.error and Math.random': [/console\.error replaced; Math\.random replaced/],
   'leaves fake timers installed': [/fake timers still installed \(setTimeout, setInterval, .*Date.* replaced\)/],
 };
-const CLEAN = ['sees the environment as it was', 'cleanup restoring in afterEach is not a change', 'sees everything put back'];
+const CLEAN = [
+  'sees the environment as it was',
+  'cleanup restoring in afterEach is not a change',
+  'cleanup deletes a global its afterEach puts back',
+  'sees everything put back',
+];
 
 interface Outcome {
   /** Test titles without the `state` suite, with their failure text (undefined: passed). */
