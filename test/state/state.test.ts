@@ -6,6 +6,7 @@ import { DIST, FIXTURES, runNode, type RunResult } from '../support/run';
 import { expectExitedOnItsOwn, runMocha } from '../support/mocha';
 import { JEST_VERSIONS, runJest } from '../jest/run-jest';
 import { nodesAtLeast, runVitest } from '../vitest/support';
+import { expectValidReport } from '../support/report-schema';
 
 /** The fixture's tests (test/fixtures/state-cases.cjs) and what each one's failure must name. */
 const CHANGING: Record<string, RegExp[]> = {
@@ -123,6 +124,7 @@ describe('state isolation: a test that changes process-wide state is told, and t
         const file = join(work, 'report.json');
         await runMocha(['state.spec.js'], { env: { ASYNC_ISOLATION_STATE: 'fail', ASYNC_ISOLATION_REPORT: file } });
         const report = JSON.parse(readFileSync(file, 'utf8'));
+        expectValidReport(report);
         const entry = report.entries.find((e: any) => e.title.join(' ') === 'state sets an environment variable');
         expect(entry.report.state).to.deep.equal({
           mode: 'fail',

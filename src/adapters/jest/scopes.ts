@@ -23,6 +23,8 @@ interface Scoped {
   [SCOPE]?: Scope;
 }
 
+const HOOK_OPTIONS: IsolationOptions = { state: 'off' };
+
 function openScopeOf(entry: CircusTest | CircusDescribeBlock | CircusHook): Scope | undefined {
   const scope = (entry as Scoped)[SCOPE];
   return scope?.state === 'open' ? scope : undefined;
@@ -62,7 +64,9 @@ export class FileScopes {
     const blockScope = this.block(hook.parent);
     let scope = openScopeOf(hook);
     if (scope === undefined || scope.parent !== blockScope) {
-      scope = createScope(hook.type, undefined, blockScope);
+      // Open until its block ends, side by side with the block's tests: the block's own state
+      // check covers what the hook changes.
+      scope = createScope(hook.type, HOOK_OPTIONS, blockScope);
       scope.owner = blockScope.owner;
       (hook as Scoped)[SCOPE] = scope;
     }
