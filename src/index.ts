@@ -5,8 +5,8 @@
  * @packageDocumentation
  */
 export { enter, exit, openScope, withIsolation, allowLeaks, detached } from './tracker/lifecycle';
-export { configure, type IsolationOptions, type IsolationMode, type StateKind } from './tracker/config';
-export type { StateChange, StateReport } from './tracker/process-state';
+export { configure, type IsolationOptions, type IsolationMode } from './tracker/config';
+export type { StateChange, StateKind, StateReport } from './tracker/state-report';
 export { Scope, type TrackOptions } from './tracker/scope';
 export { LeakError, formatReport, type Leak, type LeakReport, type OutlivedWork } from './tracker/report';
 export type { ReportEntry, ReportFile, ReportTotals } from './tracker/report-format';

@@ -1,5 +1,6 @@
 import type { Leak } from './report';
 import { IsolationUsageError, describeValue } from './errors';
+import type { StateKind } from './state-report';
 
 /**
  * - `fail`: leaks are cancelled, reported, and fail the test.
@@ -11,19 +12,6 @@ export type IsolationMode = 'fail' | 'warn' | 'manual' | 'off';
 
 /** What to do with what a test left alive that keeps nothing alive: see {@link IsolationOptions.unref}. */
 export type UnrefPolicy = 'ignore' | 'cancel' | 'fail';
-
-/** The kinds of process-wide state a test's state check looks at: see {@link IsolationOptions.state}. */
-export type StateKind =
-  | 'env'
-  | 'cwd'
-  | 'umask'
-  | 'exitCode'
-  | 'listeners'
-  | 'globals'
-  | 'console'
-  | 'timers'
-  | 'stackTraceLimit'
-  | 'defaultMaxListeners';
 
 /** Every {@link StateKind}. */
 export const STATE_KINDS: readonly StateKind[] = [

@@ -1,30 +1,16 @@
 import events = require('node:events');
-import type { IgnoredState, IsolationMode, StateKind } from './config';
+import type { IgnoredState } from './config';
+import type { StateChange, StateKind } from './state-report';
 import { closeEnvLog, openEnvLog, type EnvWatch } from './env-writes';
 import { closeUmaskLog, openUmaskLog, type UmaskLog } from './umask-writes';
 import { listenerSitesOpen, removalOf, siteOf, watchListenerSites } from './listener-sites';
 import { recordInternalError } from './internal-errors';
-import type { Scope } from './scope';
 
-/** One change to process-wide state a scope left behind. */
-export interface StateChange {
-  /** Which check found it. */
-  kind: StateKind;
-  /** What changed: the variable's, event's, global's or method's name; `cwd`, `umask`... */
-  name: string;
-  /** For a person: `process.env.API_URL set`, `1 'unhandledRejection' listener added (at a.spec.js:3:13)`. */
-  description: string;
-  /** Whether it was put back. */
-  restored: boolean;
-  /** Why putting it back failed, when it did. */
-  restoreError?: string;
-}
-
-/** What a scope's state check found at its end. */
-export interface StateReport {
-  /** The `state` option in force for the scope. */
-  mode: IsolationMode;
-  changes: StateChange[];
+/** What the check needs of a scope: its name, its parents (to tell nesting from side by side), its options. */
+export interface StateScope {
+  readonly name: string;
+  readonly parent: StateScope | undefined;
+  readonly options: { readonly ignoreState: IgnoredState };
 }
 
 /**
@@ -37,7 +23,7 @@ type Env = Record<string, string | undefined>;
 
 /** What a scope's state was when it started. */
 export interface StateBaseline {
-  readonly scope: Scope;
+  readonly scope: StateScope;
   readonly realm: StateRealm;
   /** The realm's `process` when the scope started (a test may swap the global for another). */
   readonly process: any;
@@ -131,8 +117,8 @@ function readConsole(realm: StateRealm): { object: unknown; methods: unknown[] }
   return { object, methods: CONSOLE_METHODS.map((name) => (object as any)?.[name]) };
 }
 
-function isWithin(inner: Scope, outer: Scope): boolean {
-  for (let s: Scope | undefined = inner; s !== undefined; s = s.parent) if (s === outer) return true;
+function isWithin(inner: StateScope, outer: StateScope): boolean {
+  for (let s: StateScope | undefined = inner; s !== undefined; s = s.parent) if (s === outer) return true;
   return false;
 }
 
@@ -141,7 +127,7 @@ function isWithin(inner: Scope, outer: Scope): boolean {
  * (it runs for every test): the environment is watched for writes instead of read, listeners
  * and globals are compared by identity, and no stack is captured.
  */
-export function captureState(scope: Scope, realm: StateRealm): StateBaseline {
+export function captureState(scope: StateScope, realm: StateRealm): StateBaseline {
   const { kinds } = scope.options.ignoreState;
   const proc = realm.process;
   const baseline: StateBaseline = { scope, realm, process: proc, ignored: scope.options.ignoreState, overlapped: false };

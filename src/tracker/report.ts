@@ -1,5 +1,5 @@
 import { resourceKinds } from './resource-kinds';
-import type { StateChange, StateReport } from './process-state';
+import type { StateChange, StateReport } from './state-report';
 
 /** One resource a scope left alive at exit. */
 export interface Leak {
