@@ -47,7 +47,8 @@ export interface IsolationOptions {
    * What a change to process-wide state a test leaves behind does (environment variables, cwd,
    * umask, exitCode, `process` listeners, globals, console methods, fake timers,
    * `Error.stackTraceLimit`, `EventEmitter.defaultMaxListeners`): it is put back in every mode
-   * but `off`; `fail` also fails the test, `warn` tells stderr, `manual` only records it.
+   * but `off` and told on stderr; `fail` also fails the test, `manual` leaves failing to your
+   * own assertion on the report.
    * Default `off`, or the `ASYNC_ISOLATION_STATE` environment variable.
    */
   state?: IsolationMode;
