@@ -6,7 +6,7 @@ import type { OutlivedWork } from './report';
 import type { ResourceRecord, Scope } from './scope';
 import { recordInternalError } from '../hooks/internal-errors';
 import { realTimers } from './real-timers';
-import { notifyOutlived } from './notify';
+import { notify, notifyOutlived } from './notify';
 
 /**
  * Told about work a scope did after it ended that names a user frame; registering one takes over
@@ -41,12 +41,24 @@ export function tellOutlived(teller: OutlivedTeller): void {
   tellers.add(teller);
 }
 
+const toldUnlisted = new WeakSet<Scope>();
+
+/** Past the report's limit, what is still cancelled is said once per scope, not one by one. */
+function tellUnlisted(scope: Scope): void {
+  if (toldUnlisted.has(scope)) return;
+  toldUnlisted.add(scope);
+  notify(`async work outlived "${scope.name}": more of it was cancelled than the report lists (the first ${MAX_PER_SCOPE}); fix those and run again to see the rest`);
+}
+
 function publish(scope: Scope, work: OutlivedWork): void {
   const report = scope.report;
   if (report === undefined) return;
   // Node's own work riding on a test's pooled connection must not crowd out the user's.
   const limit = work.userFrame ? MAX_PER_SCOPE : MAX_UNLOCATED_PER_SCOPE;
-  if (report.outlived.filter((w) => w.userFrame === work.userFrame).length >= limit) return;
+  if (report.outlived.filter((w) => w.userFrame === work.userFrame).length >= limit) {
+    if (work.cancelled) tellUnlisted(scope);
+    return;
+  }
   report.outlived.push(work);
   if (!work.userFrame) return;
   let told = listeners.size > 0;
@@ -71,18 +83,23 @@ function publish(scope: Scope, work: OutlivedWork): void {
 }
 
 /**
- * An immediate a library scheduled from its own callback (a cleanup, undici's next queued
- * request) runs on the next turn whatever is done: stopping it would only break the library,
- * and there is nothing for the user to change. Like work with no user frame anywhere, it is
- * kept in the report only.
+ * Whether outlived work names a user frame: its own, or, for a timer a library re-arms from its
+ * own callback (a debounce, a poller), its chain of creators'. Anything else whose user frame is
+ * only a creator's (undici's socket for the next request on a test's pooled connection, Node's
+ * TLS teardown) is Node's or a library's own work: kept in the report only.
  */
-function librarysOwnImmediate(record: ResourceRecord, created: CreationSite): boolean {
-  return created.viaCreator && record.type === 'Immediate';
+function namesUserFrame(record: ResourceRecord, created: CreationSite): boolean {
+  return created.hasUserFrame && (!created.viaCreator || record.type === 'Timeout');
 }
 
-/** Outlived work is stopped only where a user frame made it and it holds something open. */
+/**
+ * Outlived work is stopped only where a user frame made it and it holds something open. Never
+ * an immediate: it runs on the next turn whatever is done, and stopping it would only break
+ * what it finishes (a stream's cleanup, a library's next queued request).
+ */
 function mayCancel(record: ResourceRecord, work: OutlivedWork): boolean {
-  return work.userFrame && record.kind.isRefed(record.resource) && record.kind.liveness(record.resource) !== 'dead';
+  if (!work.userFrame || record.type === 'Immediate') return false;
+  return record.kind.isRefed(record.resource) && record.kind.liveness(record.resource) !== 'dead';
 }
 
 function cancelQueued(): void {
@@ -95,7 +112,7 @@ function cancelQueued(): void {
       // A runner handling the scope's late error creates its own timers in that context.
       if (created.fromRunner) continue;
       work.stack = created.text;
-      work.userFrame = created.hasUserFrame && !librarysOwnImmediate(record, created);
+      work.userFrame = namesUserFrame(record, created);
       work.description = `${record.kind.describe(record.resource)} created after the scope ended`;
       if (mayCancel(record, work)) {
         work.cancelledBy = record.kind.cancel(record.resource);

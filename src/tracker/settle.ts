@@ -20,25 +20,31 @@ const POLL_MS = 2;
 /**
  * Lets in-flight work finish before leaks are judged: returns at once when nothing lives,
  * after a turn or two when only never-ending things live, and polls up to `timeoutMs` while
- * something is closing.
+ * something is closing. While only immediates live it keeps turning: a chain of them that
+ * ends by itself (a stream sink acknowledging each buffered chunk on the next turn) is work
+ * finishing, not a leak; one that never ends is judged at the deadline.
  */
 export async function settle(records: () => ResourceRecord[], timeoutMs: number): Promise<void> {
   const deadline = realTimers.now() + timeoutMs;
   for (let turn = 0; ; turn++) {
     let alive = false;
     let closing = false;
+    let onlyImmediates = true;
     for (const record of records()) {
       const state = livenessOf(record);
       if (state === 'closing') {
         closing = true;
         break;
       }
-      if (state === 'alive') alive = true;
+      if (state === 'alive') {
+        alive = true;
+        onlyImmediates &&= record.type === 'Immediate';
+      }
     }
     if (!alive && !closing) return;
-    if (!closing && turn >= TURNS_FOR_ALIVE) return;
+    if (!closing && !onlyImmediates && turn >= TURNS_FOR_ALIVE) return;
     if (realTimers.now() >= deadline) return;
-    await (turn < TURNS_FOR_ALIVE ? nextTurn() : pause(POLL_MS));
+    await (turn < TURNS_FOR_ALIVE || (!closing && onlyImmediates) ? nextTurn() : pause(POLL_MS));
   }
 }
 

@@ -197,6 +197,27 @@ describe('Mocha adapter: attribution rules', function () {
     });
   });
 
+  describe('late work and work still finishing', function () {
+    it('never stops an immediate an ended test left, and says once when more was cancelled than is listed', async function () {
+      const run = await runMocha(['late-work.spec.js']);
+      expect(run.passed('then finds the stream closed'), run.stderr).to.equal(true);
+      expect(run.stderr).to.match(/Immediate setImmediate\(destroySSL\) created after the scope ended\n/);
+      expect(run.stderr).not.to.include('clearImmediate');
+      expect(run.stderr).to.include(
+        'async work outlived "leaves a callback behind that starts 12 timers": more of it was cancelled than the report lists (the first 10)',
+      );
+      expect(run.stderr.match(/Timeout setTimeout\(lateTimer, 60000 ms\) created after the scope ended — cleared/g)).to.have.length(10);
+      expect(run.json.stats.failures).to.equal(0);
+      expectExitedOnItsOwn(run);
+    });
+
+    it('lets a chain of immediates that ends by itself finish before judging', async function () {
+      const run = await runMocha(['immediate-chain.spec.js']);
+      expect(run.json.stats.failures, run.stderr).to.equal(0);
+      expect(run.json.stats.passes).to.equal(3);
+    });
+  });
+
   describe('modes', function () {
     it('ASYNC_ISOLATION=warn reports on stderr and fails nothing', async function () {
       run = await runMocha(['timers.spec.js'], { env: { ASYNC_ISOLATION: 'warn' } });
