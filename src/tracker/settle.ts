@@ -17,6 +17,14 @@ function pause(ms: number): Promise<void> {
 const TURNS_FOR_ALIVE = 2;
 const POLL_MS = 2;
 
+function isRefed(record: ResourceRecord): boolean {
+  try {
+    return record.kind.isRefed(record.resource);
+  } catch {
+    return true;
+  }
+}
+
 /**
  * Lets in-flight work finish before leaks are judged: returns at once when nothing lives,
  * after a turn or two when only never-ending things live, and polls up to `timeoutMs` while
@@ -29,6 +37,7 @@ export async function settle(records: () => ResourceRecord[], timeoutMs: number)
   for (let turn = 0; ; turn++) {
     let alive = false;
     let closing = false;
+    let immediates = false;
     let onlyImmediates = true;
     for (const record of records()) {
       const state = livenessOf(record);
@@ -38,13 +47,16 @@ export async function settle(records: () => ResourceRecord[], timeoutMs: number)
       }
       if (state === 'alive') {
         alive = true;
-        onlyImmediates &&= record.type === 'Immediate';
+        // What is unref'd (a cache timer) holds nothing open and fails nothing: it does not count.
+        if (record.type === 'Immediate') immediates = true;
+        else if (onlyImmediates) onlyImmediates = !isRefed(record);
       }
     }
+    const draining = !closing && immediates && onlyImmediates;
     if (!alive && !closing) return;
-    if (!closing && !onlyImmediates && turn >= TURNS_FOR_ALIVE) return;
+    if (!closing && !draining && turn >= TURNS_FOR_ALIVE) return;
     if (realTimers.now() >= deadline) return;
-    await (turn < TURNS_FOR_ALIVE || (!closing && onlyImmediates) ? nextTurn() : pause(POLL_MS));
+    await (turn < TURNS_FOR_ALIVE || draining ? nextTurn() : pause(POLL_MS));
   }
 }
 
