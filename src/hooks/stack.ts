@@ -6,11 +6,15 @@ const ownDirs = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '.
 /** Test runners' own frames: below the user's test function, never where a leak was made. */
 const RUNNER_FRAME = /node_modules[\\/](?:mocha|jest-circus|jest-runner|@jest[\\/]\w+|vitest|@vitest[\\/]\w+|tinypool)[\\/]/;
 
+/** A frame of Node's own JavaScript. */
+function isNodeFrame(line: string): boolean {
+  return line.includes('(node:') || line.includes(' node:');
+}
+
 /** Node's own frames (its JavaScript, and the WebAssembly it runs: undici's HTTP parser), and the library's. */
 function isNodeOrOwnFrame(line: string): boolean {
   return (
-    line.includes('(node:') ||
-    line.includes(' node:') ||
+    isNodeFrame(line) ||
     line.includes('wasm://') ||
     ownDirs.some((dir) => line.includes(dir)) ||
     line === 'at <anonymous>' ||
@@ -95,9 +99,9 @@ export function readStack(holder: CapturedStack, depth: number): ReadStack {
     const trimmed = line.trim();
     if (!trimmed.startsWith('at ')) continue;
     if (timerOfNode === undefined && !TIMER_MACHINERY.test(trimmed) && !ownDirs.some((dir) => trimmed.includes(dir))) {
-      timerOfNode = trimmed.includes('(node:') || trimmed.includes(' node:');
+      timerOfNode = isNodeFrame(trimmed);
     }
-    if (fromOwn === undefined && !trimmed.includes('(node:') && !trimmed.includes(' node:')) {
+    if (fromOwn === undefined && !isNodeFrame(trimmed)) {
       fromOwn = ownDirs.some((dir) => trimmed.includes(dir));
     }
     if (fromRunner === undefined && !isNodeOrOwnFrame(trimmed)) fromRunner = RUNNER_FRAME.test(trimmed);

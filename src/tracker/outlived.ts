@@ -94,11 +94,11 @@ function namesUserFrame(record: ResourceRecord, created: CreationSite): boolean 
 
 /**
  * Outlived work is stopped only where a user frame made it and it holds something open. Never
- * an immediate: it runs on the next turn whatever is done, and stopping it would only break
- * what it finishes (a stream's cleanup, a library's next queued request).
+ * what runs on the next turn anyway (an immediate): stopping it would only break what it
+ * finishes (a stream's cleanup, a library's next queued request).
  */
 function mayCancel(record: ResourceRecord, work: OutlivedWork): boolean {
-  if (!work.userFrame || record.type === 'Immediate') return false;
+  if (!work.userFrame || record.kind.nextTurn) return false;
   return record.kind.isRefed(record.resource) && record.kind.liveness(record.resource) !== 'dead';
 }
 

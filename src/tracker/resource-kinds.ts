@@ -38,6 +38,12 @@ export interface ResourceKind {
    * it is then listed with the unref'd ones, never cancelled by default.
    */
   idle?(resource: any): string | undefined;
+  /**
+   * It runs on the next turn whatever is done (an immediate): a chain of them still running at
+   * a scope's end is waited for, and one made after the scope ended is never stopped, since
+   * stopping it would only break what it finishes.
+   */
+  readonly nextTurn?: true;
   describe(resource: any): string;
   /** Cancels the resource; returns what was done, e.g. `clearInterval`. */
   cancel(resource: any): string;
@@ -64,6 +70,7 @@ const timeout: ResourceKind = {
 
 const immediate: ResourceKind = {
   family: 'timer',
+  nextTurn: true,
   liveness: (i) => (i._destroyed ? 'dead' : 'alive'),
   isRefed: (i) => i.hasRef(),
   describe: (i) => `setImmediate(${fnName(i._onImmediate)})`,

@@ -33,6 +33,15 @@ export function livenessOf(record: ResourceRecord): Liveness {
   }
 }
 
+/** Whether a record's resource holds the process open; when that cannot be read, it counts as doing so. */
+export function isRefedRecord(record: ResourceRecord): boolean {
+  try {
+    return record.kind.isRefed(record.resource);
+  } catch {
+    return true;
+  }
+}
+
 /** Something handed to the scope with `track()`: closed at exit unless already closed. */
 export interface TrackedObject {
   readonly name: string;

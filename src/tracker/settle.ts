@@ -1,5 +1,5 @@
 import { runInternal } from '../hooks/context';
-import { livenessOf, type ResourceRecord } from './scope';
+import { isRefedRecord, livenessOf, type ResourceRecord } from './scope';
 import { realTimers } from './real-timers';
 
 // Both stay ref'd: an unref'd immediate does not stop the loop from blocking in poll, so the
@@ -16,14 +16,6 @@ function pause(ms: number): Promise<void> {
 // sent) get until the deadline.
 const TURNS_FOR_ALIVE = 2;
 const POLL_MS = 2;
-
-function isRefed(record: ResourceRecord): boolean {
-  try {
-    return record.kind.isRefed(record.resource);
-  } catch {
-    return true;
-  }
-}
 
 /**
  * Lets in-flight work finish before leaks are judged: returns at once when nothing lives,
@@ -48,8 +40,8 @@ export async function settle(records: () => ResourceRecord[], timeoutMs: number)
       if (state === 'alive') {
         alive = true;
         // What is unref'd (a cache timer) holds nothing open and fails nothing: it does not count.
-        if (record.type === 'Immediate') immediates = true;
-        else if (onlyImmediates) onlyImmediates = !isRefed(record);
+        if (record.kind.nextTurn) immediates = true;
+        else if (onlyImmediates) onlyImmediates = !isRefedRecord(record);
       }
     }
     const draining = !closing && immediates && onlyImmediates;

@@ -5,7 +5,7 @@ import type { Leak } from '../../tracker/report';
 import type { ResourceRecord } from '../../tracker/scope';
 import { settle } from '../../tracker/settle';
 import { realTimers } from '../../tracker/real-timers';
-import { livenessOf } from '../../tracker/scope';
+import { isRefedRecord, livenessOf } from '../../tracker/scope';
 import type { ClientContext } from './client-context';
 
 /** The async_hooks-like type a client leak is reported under. */
@@ -37,14 +37,6 @@ function within(work: unknown, ms: number): Promise<Outcome> {
 
 function liveRecords(context: ClientContext): ResourceRecord[] {
   return context.scope.records.filter((record) => livenessOf(record) !== 'dead');
-}
-
-function isRefed(record: ResourceRecord): boolean {
-  try {
-    return record.kind.isRefed(record.resource);
-  } catch {
-    return true;
-  }
 }
 
 function settleContext(context: ClientContext): Promise<void> {
@@ -120,7 +112,7 @@ export async function checkAtExit(context: ClientContext): Promise<void> {
       type: CLIENT_LEAK_TYPE,
       description: safeDescribe(context),
       stack: context.creationSite(),
-      ref: live.some(isRefed),
+      ref: live.some(isRefedRecord),
       cancelled: false,
     };
     try {
