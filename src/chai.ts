@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 import { chaiLeakFree } from './adapters/chai/leak-free';
-import { assertNoLeaks, checkLeaks } from './coordinator/assert-no-leaks';
+import { assertNoLeaks, checkLeaks } from './toolkit/assert-no-leaks';
 import type { LeakReport } from './tracker/report';
 import { instrumentClientsWhenTracked } from './adapters/clients/instrument';
 

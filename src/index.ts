@@ -12,13 +12,13 @@ export { LeakError, formatReport, type Leak, type LeakReport, type OutlivedWork 
 export type { ReportEntry, ReportFile, ReportTotals } from './tracker/report-format';
 export { IsolationUsageError } from './tracker/errors';
 export { onOutlived, type OutlivedListener } from './tracker/outlived';
-export { currentScope } from './hooks/context';
-export { createEventCoordinator, EventCoordinator, type CoordinatorOptions, type BarrierOptions } from './coordinator/event-coordinator';
-export { Barrier, type WaitOptions } from './coordinator/barrier';
-export { trackTask, type Task, type TaskOptions, type TrackedTask, type CancellablePromise } from './coordinator/tracked-task';
-export { trackService, type ServiceOptions } from './coordinator/tracked-service';
-export { mockService, type MockService, type OpenMockService, type MockMethod, type MockCall, type MockControls } from './coordinator/mock-service';
-export { assertNoLeaks, checkLeaks } from './coordinator/assert-no-leaks';
+export { currentScope } from './context/context';
+export { createEventCoordinator, EventCoordinator, type CoordinatorOptions, type BarrierOptions } from './toolkit/event-coordinator';
+export { Barrier, type WaitOptions } from './toolkit/barrier';
+export { trackTask, type Task, type TaskOptions, type TrackedTask, type CancellablePromise } from './toolkit/tracked-task';
+export { trackService, type ServiceOptions } from './toolkit/tracked-service';
+export { mockService, type MockService, type OpenMockService, type MockMethod, type MockCall, type MockControls } from './toolkit/mock-service';
+export { assertNoLeaks, checkLeaks } from './toolkit/assert-no-leaks';
 
 import { instrumentClientsWhenTracked } from './adapters/clients/instrument';
 

@@ -1,4 +1,4 @@
-import { runInternal } from '../hooks/context';
+import { runInternal } from '../context/context';
 import { notify } from './warn';
 import { realTimers } from '../tracker/real-timers';
 

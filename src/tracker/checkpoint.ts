@@ -1,4 +1,4 @@
-import { runInternal } from '../hooks/context';
+import { runInternal } from '../context/context';
 import { findAndCancelLeaks } from './find-leaks';
 import type { LeakReport } from './report';
 import type { ResourceRecord, Scope } from './scope';

@@ -1,4 +1,4 @@
-import { readStack, type ReadStack } from '../hooks/stack';
+import { readStack, type ReadStack } from '../context/stack';
 import type { ResourceRecord } from './scope';
 
 function describeCreator(record: ResourceRecord): string {

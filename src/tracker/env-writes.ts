@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import { processWide } from '../hooks/process-wide';
+import { processWide } from '../context/process-wide';
 
 /**
  * What a state check learns about `process.env` while it is open: for each variable written

@@ -1,10 +1,10 @@
-import { readStack } from '../hooks/stack';
+import { readStack } from '../context/stack';
 import { creationSite } from './creation-site';
-import { listenSite } from '../hooks/listen-site';
+import { listenSite } from '../context/listen-site';
 import type { Leak } from './report';
 import { livenessOf, type ResourceRecord, type Scope } from './scope';
 import { handleOwner } from './resource-kinds';
-import { recordInternalError } from '../hooks/internal-errors';
+import { recordInternalError } from '../context/internal-errors';
 
 /** What is left alive in a scope, split as the report wants it. */
 export interface FoundLeaks {

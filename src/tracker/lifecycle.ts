@@ -1,9 +1,9 @@
-import { currentScope, enterScope, runInScope, runInternal } from '../hooks/context';
-import { forgetServers, installResourceHook } from '../hooks/resource-hook';
+import { currentScope, enterScope, runInScope, runInternal } from '../context/context';
+import { forgetServers, installResourceHook } from '../context/resource-hook';
 import { globalOptions, resolveOptions, type IsolationOptions } from './config';
 import { IsolationUsageError, describeValue } from './errors';
 import { findAndCancelLeaks } from './find-leaks';
-import { recordInternalError } from '../hooks/internal-errors';
+import { recordInternalError } from '../context/internal-errors';
 import { actedOn, formatReport, LeakError, type Leak, type LeakReport } from './report';
 import { notify } from './notify';
 import { livenessOf, Scope } from './scope';

@@ -1,5 +1,5 @@
-import { captureStack, readStack, type CapturedStack } from '../hooks/stack';
-import { recordInternalError } from '../hooks/internal-errors';
+import { captureStack, readStack, type CapturedStack } from '../context/stack';
+import { recordInternalError } from '../context/internal-errors';
 
 /** Where a listener of `process` was added or removed while a state check was open. */
 export interface ListenerSite {

@@ -1,10 +1,10 @@
-import { runInternal } from '../hooks/context';
-import { processWide } from '../hooks/process-wide';
-import { captureStack, readStack, type CapturedStack } from '../hooks/stack';
+import { runInternal } from '../context/context';
+import { processWide } from '../context/process-wide';
+import { captureStack, readStack, type CapturedStack } from '../context/stack';
 import { creationSite, type CreationSite } from './creation-site';
 import type { OutlivedWork } from './report';
 import type { ResourceRecord, Scope } from './scope';
-import { recordInternalError } from '../hooks/internal-errors';
+import { recordInternalError } from '../context/internal-errors';
 import { realTimers } from './real-timers';
 import { notify, notifyOutlived } from './notify';
 

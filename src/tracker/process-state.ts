@@ -4,7 +4,7 @@ import type { StateChange, StateKind } from './state-report';
 import { closeEnvLog, openEnvLog, type EnvWatch } from './env-writes';
 import { closeUmaskLog, openUmaskLog, type UmaskLog } from './umask-writes';
 import { listenerSitesOpen, removalOf, siteOf, watchListenerSites } from './listener-sites';
-import { recordInternalError } from '../hooks/internal-errors';
+import { recordInternalError } from '../context/internal-errors';
 
 /** What the check needs of a scope: its name, its parents (to tell nesting from side by side), its options. */
 export interface StateScope {

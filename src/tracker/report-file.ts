@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { recordInternalError } from '../hooks/internal-errors';
+import { recordInternalError } from '../context/internal-errors';
 import { failedByLeaksAlone, reportFileOf, type ReportEntry, type ReportFile } from './report-format';
 
 /** An entry as an adapter records it; its final outcome is read when it is written. */

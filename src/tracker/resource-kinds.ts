@@ -6,9 +6,9 @@
 
 import fs = require('node:fs');
 import path = require('node:path');
-import { runInternal } from '../hooks/context';
-import { watchedFile } from '../hooks/watch-file-name';
-import { responseStarted } from '../hooks/http-requests';
+import { runInternal } from '../context/context';
+import { watchedFile } from '../context/watch-file-name';
+import { responseStarted } from '../context/http-requests';
 import { realTimers } from './real-timers';
 
 const SIGKILL_AFTER_MS = 2000;

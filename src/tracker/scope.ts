@@ -1,16 +1,16 @@
 import type { ResolvedOptions } from './config';
 import type { Liveness, ResourceKind } from './resource-kinds';
-import type { CapturedStack } from '../hooks/stack';
+import type { CapturedStack } from '../context/stack';
 import type { Leak, LeakReport } from './report';
 import { IsolationUsageError, describeValue } from './errors';
-import type { EventCoordinator } from '../coordinator/event-coordinator';
-import { eventsOf } from '../coordinator/scope-events';
-import { trackTaskIn, type Task, type TaskOptions, type TrackedTask } from '../coordinator/tracked-task';
-import { trackServiceIn, type ServiceOptions } from '../coordinator/tracked-service';
-import { mockServiceIn, type MockControls, type MockMethod, type MockService, type OpenMockService } from '../coordinator/mock-service';
+import type { EventCoordinator } from '../toolkit/event-coordinator';
+import { eventsOf } from '../toolkit/scope-events';
+import { trackTaskIn, type Task, type TaskOptions, type TrackedTask } from '../toolkit/tracked-task';
+import { trackServiceIn, type ServiceOptions } from '../toolkit/tracked-service';
+import { mockServiceIn, type MockControls, type MockMethod, type MockService, type OpenMockService } from '../toolkit/mock-service';
 import { realTimers } from './real-timers';
-import { currentScope, runInScope } from '../hooks/context';
-import { recordInternalErrorsIn } from '../hooks/internal-errors';
+import { currentScope, runInScope } from '../context/context';
+import { recordInternalErrorsIn } from '../context/internal-errors';
 import type { StateBaseline, StateRealm } from './process-state';
 
 /** A resource the scope created, with its raw creation stack. */

@@ -1,4 +1,4 @@
-import { runInternal } from '../hooks/context';
+import { runInternal } from '../context/context';
 import { isRefedRecord, livenessOf, type ResourceRecord } from './scope';
 import { realTimers } from './real-timers';
 

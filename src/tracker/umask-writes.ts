@@ -1,4 +1,4 @@
-import { processWide } from '../hooks/process-wide';
+import { processWide } from '../context/process-wide';
 
 /** What a state check learns about the umask while it is open: its value before the first change. */
 export interface UmaskLog {

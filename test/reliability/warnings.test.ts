@@ -23,7 +23,7 @@ function reportPath(): string {
   return join(mkdtempSync(join(tmpdir(), 'async-isolation-warnings-')), 'leaks.json');
 }
 
-const { readStack } = require(join(DIST, 'hooks', 'stack.js')) as typeof import('../../src/hooks/stack');
+const { readStack } = require(join(DIST, 'context', 'stack.js')) as typeof import('../../src/context/stack');
 const lib = require(join(DIST, 'index.js')) as typeof import('../../src/index');
 
 describe('warnings name a user frame, or are not printed', function () {

@@ -58,7 +58,7 @@ describe('the async context after an uncaught exception', function () {
 describe('ending a scope from an adapter (endScopeNowOrLater)', function () {
   // Internal modules of the same build the public API comes from: one copy of the state.
   const lifecycle = require('../../dist/tracker/lifecycle.js') as typeof import('../../dist/tracker/lifecycle.js');
-  const context = require('../../dist/hooks/context.js') as typeof import('../../dist/hooks/context.js');
+  const context = require('../../dist/context/context.js') as typeof import('../../dist/context/context.js');
 
   it('hands back the report itself when nothing of the scope is alive', function () {
     const scope = lifecycle.createScope('clean');

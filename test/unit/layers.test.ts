@@ -6,25 +6,25 @@ import { DIST, ROOT, runNode } from '../support/run';
 
 // The library's layers, bottom first: each imports only from its own layer and those below.
 // Entry files (src/*.ts) and the command line sit on top of them all.
-const LAYERS = ['hooks', 'tracker', 'coordinator', 'adapters'] as const;
+const LAYERS = ['context', 'tracker', 'toolkit', 'adapters'] as const;
 const TOP = LAYERS.length;
 
 // Imports that still go upward, as `from -> to` (paths under src/). Each step of issue 13
 // removes some; an entry here that no longer exists fails the test, so the list only shrinks.
 const KNOWN_UPWARD = new Set<string>([
-  'hooks/accepted-sockets.ts -> tracker/scope.ts (type)',
-  'hooks/context.ts -> tracker/scope.ts (type)',
-  'hooks/resource-hook.ts -> tracker/outlived.ts',
-  'hooks/resource-hook.ts -> tracker/resource-kinds.ts',
-  'hooks/resource-hook.ts -> tracker/scope.ts (type)',
-  'tracker/scope.ts -> coordinator/event-coordinator.ts (type)',
-  'tracker/scope.ts -> coordinator/mock-service.ts',
-  'tracker/scope.ts -> coordinator/scope-events.ts',
-  'tracker/scope.ts -> coordinator/tracked-service.ts',
-  'tracker/scope.ts -> coordinator/tracked-task.ts',
+  'context/accepted-sockets.ts -> tracker/scope.ts (type)',
+  'context/context.ts -> tracker/scope.ts (type)',
+  'context/resource-hook.ts -> tracker/outlived.ts',
+  'context/resource-hook.ts -> tracker/resource-kinds.ts',
+  'context/resource-hook.ts -> tracker/scope.ts (type)',
+  'tracker/scope.ts -> toolkit/event-coordinator.ts (type)',
+  'tracker/scope.ts -> toolkit/mock-service.ts',
+  'tracker/scope.ts -> toolkit/scope-events.ts',
+  'tracker/scope.ts -> toolkit/tracked-service.ts',
+  'tracker/scope.ts -> toolkit/tracked-task.ts',
 ]);
 
-// Modules of dist/hooks that still load modules of higher layers when required alone.
+// Modules of dist/context that still load modules of higher layers when required alone.
 const KNOWN_LOADING_UPWARD = new Set<string>(['resource-hook.js']);
 
 const SRC = join(ROOT, 'src');
@@ -131,7 +131,7 @@ describe('the layers of the library (issue 13)', function () {
     expect(seen('register.ts', 'adapters/mocha/install.ts', true), 'typeof import()').to.equal(true);
   });
 
-  it('imports only downward: hooks <- tracker <- coordinator <- adapters <- entry files and cli', function () {
+  it('imports only downward: context <- tracker <- toolkit <- adapters <- entry files and cli', function () {
     const unexpected = upward.map(describeImport).filter((edge) => !KNOWN_UPWARD.has(edge));
     expect(unexpected, 'upward imports not in KNOWN_UPWARD').to.deep.equal([]);
   });
@@ -146,17 +146,17 @@ describe('the layers of the library (issue 13)', function () {
     expect(findCycle(rest)?.join(' -> '), 'import cycle').to.equal(undefined);
   });
 
-  it('loads only the hooks layer when a hooks module is required alone', async function () {
-    const hooks = readdirSync(join(DIST, 'hooks')).filter((name) => name.endsWith('.js'));
+  it('loads only the context layer when a context module is required alone', async function () {
+    const contextModules = readdirSync(join(DIST, 'context')).filter((name) => name.endsWith('.js'));
     const script = `
       const { join, relative, sep } = require('node:path');
       const out = {};
-      for (const name of ${JSON.stringify(hooks)}) {
+      for (const name of ${JSON.stringify(contextModules)}) {
         for (const key of Object.keys(require.cache)) delete require.cache[key];
-        require(join(${JSON.stringify(DIST)}, 'hooks', name));
+        require(join(${JSON.stringify(DIST)}, 'context', name));
         out[name] = Object.keys(require.cache)
           .map((file) => relative(${JSON.stringify(DIST)}, file).split(sep).join('/'))
-          .filter((file) => !file.startsWith('..') && !file.startsWith('hooks/'));
+          .filter((file) => !file.startsWith('..') && !file.startsWith('context/'));
       }
       process.stdout.write(JSON.stringify(out));`;
     const run = await runNode(['-e', script]);
@@ -164,7 +164,7 @@ describe('the layers of the library (issue 13)', function () {
     const outsideHooks = JSON.parse(run.stdout) as Record<string, string[]>;
     expect(Object.keys(outsideHooks)).to.include('async-hook.js');
     const loadingUpward = Object.keys(outsideHooks).filter((name) => outsideHooks[name]!.length > 0);
-    expect(loadingUpward, 'hooks modules loading modules of higher layers').to.deep.equal([...KNOWN_LOADING_UPWARD]);
+    expect(loadingUpward, 'context modules loading modules of higher layers').to.deep.equal([...KNOWN_LOADING_UPWARD]);
     // Whatever else they load, none loads the pg and kafkajs patchers.
     expect(Object.values(outsideHooks).flat().filter((file) => file.startsWith('adapters/'))).to.deep.equal([]);
   });

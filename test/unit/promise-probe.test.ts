@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createHook, type AsyncHook, type HookCallbacks } from 'node:async_hooks';
 
-const { probeSkipsPromises } = require('../../dist/hooks/async-hook.js') as typeof import('../../dist/hooks/async-hook.js');
+const { probeSkipsPromises } = require('../../dist/context/async-hook.js') as typeof import('../../dist/context/async-hook.js');
 
 type Callbacks = HookCallbacks & { trackPromises?: boolean };
 

@@ -1,6 +1,6 @@
-import { runInScope, runInternal } from '../../hooks/context';
+import { runInScope, runInternal } from '../../context/context';
 import { findAndCancelLeaks } from '../../tracker/find-leaks';
-import { recordInternalError } from '../../hooks/internal-errors';
+import { recordInternalError } from '../../context/internal-errors';
 import type { Leak } from '../../tracker/report';
 import type { ResourceRecord } from '../../tracker/scope';
 import { settle } from '../../tracker/settle';

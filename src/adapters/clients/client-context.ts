@@ -1,6 +1,6 @@
-import { currentScope, runInScope, runInternal } from '../../hooks/context';
-import { processWide } from '../../hooks/process-wide';
-import { captureStack, formatStack, type CapturedStack } from '../../hooks/stack';
+import { currentScope, runInScope, runInternal } from '../../context/context';
+import { processWide } from '../../context/process-wide';
+import { captureStack, formatStack, type CapturedStack } from '../../context/stack';
 import type { Scope } from '../../tracker/scope';
 
 /** What the shared machinery needs to know about one kind of client (pg.Client, a kafkajs consumer...). */

@@ -1,7 +1,7 @@
 import Module from 'node:module';
-import { processWide } from '../../hooks/process-wide';
-import { whenResourcesTracked } from '../../hooks/resource-hook';
-import { recordInternalError } from '../../hooks/internal-errors';
+import { processWide } from '../../context/process-wide';
+import { whenResourcesTracked } from '../../context/resource-hook';
+import { recordInternalError } from '../../context/internal-errors';
 
 // Loaded when pg or kafkajs is: a process that uses neither never compiles the patches.
 const pg = (): typeof import('../pg/instrument') => require('../pg/instrument');

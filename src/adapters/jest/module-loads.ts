@@ -1,5 +1,5 @@
-import { runInternal } from '../../hooks/context';
-import { recordInternalError } from '../../hooks/internal-errors';
+import { runInternal } from '../../context/context';
+import { recordInternalError } from '../../context/internal-errors';
 import { instrumentClientModule } from '../clients/instrument';
 import { pickExport, requireJestPackage } from './jest-packages';
 

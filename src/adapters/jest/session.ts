@@ -1,7 +1,7 @@
-import { currentScope } from '../../hooks/context';
+import { currentScope } from '../../context/context';
 import { endScope, isPending } from '../../tracker/lifecycle';
 import type { IsolationOptions } from '../../tracker/config';
-import { recordInternalError } from '../../hooks/internal-errors';
+import { recordInternalError } from '../../context/internal-errors';
 import { formatReport, LeakError, type LeakReport } from '../../tracker/report';
 import { notify, notifyReport } from '../warn';
 import { judge, type Verdict } from '../judge';

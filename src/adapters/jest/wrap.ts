@@ -1,5 +1,5 @@
-import { runInScope, runInternal } from '../../hooks/context';
-import { recordInternalError } from '../../hooks/internal-errors';
+import { runInScope, runInternal } from '../../context/context';
+import { recordInternalError } from '../../context/internal-errors';
 import type { Scope } from '../../tracker/scope';
 
 type UserFunction = (this: unknown, ...args: unknown[]) => unknown;

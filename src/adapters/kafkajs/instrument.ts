@@ -10,7 +10,7 @@ import {
   noteUserClose,
   type ClientKind,
 } from '../clients/client-context';
-import { recordInternalError } from '../../hooks/internal-errors';
+import { recordInternalError } from '../../context/internal-errors';
 import { describeKafkaClient, type KafkaClientInfo, type KafkaClientRole } from './describe';
 
 const PATCHED = Symbol.for('async-isolation.kafkajs-patched.v1');

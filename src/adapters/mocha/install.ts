@@ -1,5 +1,5 @@
-import { currentScope, runInScope, runInternal } from '../../hooks/context';
-import { recordInternalError } from '../../hooks/internal-errors';
+import { currentScope, runInScope, runInternal } from '../../context/context';
+import { recordInternalError } from '../../context/internal-errors';
 import { tellOutlived } from '../../tracker/outlived';
 import { flushPart } from '../../tracker/report-file';
 import type { Scope } from '../../tracker/scope';

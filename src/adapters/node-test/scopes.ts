@@ -1,5 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
-import { runInScope, runInternal } from '../../hooks/context';
+import { runInScope, runInternal } from '../../context/context';
 import { createScope } from '../../tracker/lifecycle';
 import type { Scope } from '../../tracker/scope';
 

@@ -13,8 +13,8 @@ import {
   type ClientKind,
 } from '../clients/client-context';
 import { bindTrailingCallback } from '../clients/bind-callback';
-import { currentScope } from '../../hooks/context';
-import { recordInternalError } from '../../hooks/internal-errors';
+import { currentScope } from '../../context/context';
+import { recordInternalError } from '../../context/internal-errors';
 import { describePgClient, describePgPool } from './describe';
 
 const PATCHED = Symbol.for('async-isolation.pg-patched.v1');

@@ -1,4 +1,4 @@
-import { recordInternalError } from '../../hooks/internal-errors';
+import { recordInternalError } from '../../context/internal-errors';
 import { tellOutlived } from '../../tracker/outlived';
 import { flushPart } from '../../tracker/report-file';
 import type { Scope } from '../../tracker/scope';

@@ -1,5 +1,5 @@
-import { currentScope, runInScope, runInternal } from '../../hooks/context';
-import { recordInternalError } from '../../hooks/internal-errors';
+import { currentScope, runInScope, runInternal } from '../../context/context';
+import { recordInternalError } from '../../context/internal-errors';
 
 /** What `@vitest/utils` names the real timers it saves on the global object for Vitest's own use. */
 const SAFE_TIMERS = 'vitest:SAFE_TIMERS';

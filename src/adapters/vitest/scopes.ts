@@ -1,4 +1,4 @@
-import { runInScope, runInternal } from '../../hooks/context';
+import { runInScope, runInternal } from '../../context/context';
 import { createScope } from '../../tracker/lifecycle';
 import type { Scope } from '../../tracker/scope';
 import type { Task, VitestApi } from './api';

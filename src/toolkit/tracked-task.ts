@@ -1,4 +1,4 @@
-import { captureStack } from '../hooks/stack';
+import { captureStack } from '../context/stack';
 import { realTimers } from '../tracker/real-timers';
 import { IsolationUsageError, describeValue } from '../tracker/errors';
 import type { ResourceKind } from '../tracker/resource-kinds';

@@ -1,4 +1,4 @@
-import { currentScope } from '../hooks/context';
+import { currentScope } from '../context/context';
 import { IsolationUsageError } from '../tracker/errors';
 import type { Scope } from '../tracker/scope';
 import { addExitSteps, type ExitStep } from '../tracker/exit-steps';

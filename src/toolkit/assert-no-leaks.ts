@@ -1,4 +1,4 @@
-import { currentScope } from '../hooks/context';
+import { currentScope } from '../context/context';
 import { checkpoint } from '../tracker/checkpoint';
 import { IsolationUsageError } from '../tracker/errors';
 import { formatReport, LeakError, type LeakReport } from '../tracker/report';

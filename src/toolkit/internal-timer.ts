@@ -1,4 +1,4 @@
-import { runInternal } from '../hooks/context';
+import { runInternal } from '../context/context';
 import { realTimers } from '../tracker/real-timers';
 
 /**
