@@ -88,7 +88,19 @@ export function main(argv: string[]): number {
   throw new InputError(`unknown command "${command}": use report or merge`, true);
 }
 
+/**
+ * A reader that stops early (`| head`) closes the pipe: the rest of the output is not wanted,
+ * and the exit code stays the one the command chose.
+ */
+function endQuietlyWhenStdoutCloses(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit();
+  });
+}
+
 if (require.main === module) {
+  endQuietlyWhenStdoutCloses();
   try {
     process.exitCode = main(process.argv.slice(2));
   } catch (error) {

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMocha } from '../support/mocha';
 import { expectValidReport } from '../support/report-schema';
 import type { RunResult } from '../support/run';
-import { cli } from './run-cli';
+import { CLI, cli } from './run-cli';
 
 const MOCHA_SPECS = join('test', 'fixtures', 'mocha');
 
@@ -204,6 +206,22 @@ describe('the async-isolation command line', function () {
 
     it('an output path that cannot be written', async function () {
       await expectBadInput(['merge', leaky, '-o', join(leaky, 'merged.json')], `cannot write ${join(leaky, 'merged.json')}: `);
+    });
+
+    it('a reader that stops early (| head): no EPIPE error, the exit code unchanged', async function () {
+      const report = JSON.parse(readFileSync(leaky, 'utf8')) as { entries: { title: string[] }[] };
+      // Far more than a pipe holds, so the writes outlive the reader.
+      const one = report.entries;
+      report.entries = Array.from({ length: 400 }, (_, n) => one.map((e) => ({ ...e, title: [...e.title, `copy ${n}`] }))).flat();
+      const big = join(dir, 'big.json');
+      writeFileSync(big, JSON.stringify(report));
+      const child = spawn(process.execPath, [CLI, 'report', big], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.stdout.once('data', () => child.stdout.destroy());
+      const [code] = (await once(child, 'close')) as [number | null];
+      expect(stderr).to.equal('');
+      expect(code).to.equal(1);
     });
 
     it('--help prints the usage and exits 0', async function () {

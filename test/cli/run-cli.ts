@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DIST, ROOT, runNode, type RunResult } from '../support/run';
 
-const CLI = join(DIST, 'cli', 'main.js');
+export const CLI = join(DIST, 'cli', 'main.js');
 
 /** Runs `async-isolation args...` from the repository root, as a CI step would. */
 export function cli(args: string[]): Promise<RunResult> {
