@@ -4,15 +4,11 @@ import { recordEntry, reportPath } from '../tracker/report-file';
 import type { Scope } from '../tracker/scope';
 import { notifyUnfailedReport } from './warn';
 
-/** What an adapter tells about the test (or suite) whose scope it ends. */
+/**
+ * What an adapter tells about the test (or suite) whose scope it ends, beyond its scope's owner
+ * (runner, kind, file, title path and outcome come from there).
+ */
 export interface Judgement {
-  runner: string;
-  kind: 'test' | 'suite';
-  file: string | undefined;
-  /** Title path for the report file (computed only when a report file is asked for). */
-  title: () => string[];
-  /** What the runner says of the test's own code, read once its scope ended: an error thrown meanwhile counts. */
-  runnerOutcome: () => string;
   /** Who leaked, as the report's first word: `test`, `suite`, a describe block... */
   subject: string;
   /** How a note on stderr names it. */
@@ -35,13 +31,15 @@ export interface Verdict {
  */
 export function judge(scope: Scope, about: Judgement): Verdict | Promise<Verdict> {
   const ended = endScopeNowOrLater(scope);
-  return isPending(ended) ? Promise.resolve(ended).then((report) => verdictOn(report, about)) : verdictOn(ended, about);
+  return isPending(ended) ? Promise.resolve(ended).then((report) => verdictOn(scope, report, about)) : verdictOn(scope, ended, about);
 }
 
-function verdictOn(report: LeakReport, about: Judgement): Verdict {
-  if (reportPath() !== undefined && (about.listed?.(report) ?? true)) {
-    const { runner, kind, file } = about;
-    recordEntry({ runner, kind, file: file ?? null, title: about.title(), runnerOutcome: about.runnerOutcome(), report });
+function verdictOn(scope: Scope, report: LeakReport, about: Judgement): Verdict {
+  const owner = scope.owner;
+  // Read once the scope ended: an error thrown meanwhile counts in the outcome.
+  if (owner !== undefined && reportPath() !== undefined && (about.listed?.(report) ?? true)) {
+    const { runner, kind, file } = owner;
+    recordEntry({ runner, kind, file: file ?? null, title: [...owner.titlePath], runnerOutcome: owner.outcome(), report });
   }
   if (report.failed) return { report, error: new LeakError(report, formatReport(report, about.subject)) };
   notifyUnfailedReport(about.name, report);

@@ -1,7 +1,7 @@
 import { actedOn, formatReport, type LeakReport } from '../tracker/report';
 import { notify } from '../tracker/notify';
 
-export { notify, notifyOutlived } from '../tracker/notify';
+export { notify } from '../tracker/notify';
 
 /** Whether a report has anything worth telling when it did not fail its test. */
 export function hasFindings(report: LeakReport): boolean {

@@ -12,15 +12,6 @@ function scopeFor(where: string): Scope {
   return scope;
 }
 
-/**
- * Whether the scope is a Mocha test whose body already ran (we are in one of its afterEach
- * hooks): Mocha sets `state` on a test once its body finished.
- */
-function inMochaAfterEach(scope: Scope): boolean {
-  const owner = scope.owner as { type?: unknown; state?: unknown; fullTitle?: unknown } | undefined;
-  return owner?.type === 'test' && typeof owner.fullTitle === 'function' && owner.state !== undefined;
-}
-
 function subjectOf(scope: Scope): string {
   return scope.owner === undefined ? `scope "${scope.name}"` : 'test';
 }
@@ -54,7 +45,7 @@ export function checkLeaks(): Promise<LeakReport> {
 export async function assertNoLeaks(): Promise<void> {
   const scope = scopeFor('assertNoLeaks()');
   scope.requireLeakFree = true;
-  if (inMochaAfterEach(scope)) return;
+  if (scope.owner?.leaveAssertionToEnd?.() === true) return;
   const report = await checkpoint(scope, { exclude: (r) => r.type === TASK_TYPE });
   if (report.failed) throw new LeakError(report, formatReport(report, subjectOf(scope)));
 }

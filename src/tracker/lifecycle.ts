@@ -12,6 +12,7 @@ import { settle } from './settle';
 import { realTimers } from './real-timers';
 import { synchronousRun } from './synchronous-run';
 import { captureState, restoreState, type StateRealm } from './process-state';
+import type { ScopeOwner } from './scope-owner';
 
 function checkName(where: string, name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) {
@@ -22,16 +23,29 @@ function checkName(where: string, name: unknown): string {
 
 /**
  * Creates a scope without entering it: what runs inside `runInScope(scope, fn)` belongs to it.
- * Adapters use this; users call {@link openScope}, {@link enter} or {@link withIsolation}.
+ * Adapters use this, with the test or suite it is for; users call {@link openScope}, {@link enter}
+ * or {@link withIsolation}.
  */
-export function createScope(name: string, options?: IsolationOptions, parent = currentScope(), realm?: StateRealm): Scope {
-  return newScope(name, options, parent, realm);
+export function createScope(
+  name: string,
+  options?: IsolationOptions,
+  parent = currentScope(),
+  realm?: StateRealm,
+  owner?: ScopeOwner,
+): Scope {
+  return newScope(name, options, parent, realm, owner);
 }
 
-function newScope(name: string, options: IsolationOptions | undefined, parent: Scope | undefined, realm?: StateRealm): Scope {
+function newScope(
+  name: string,
+  options: IsolationOptions | undefined,
+  parent: Scope | undefined,
+  realm?: StateRealm,
+  owner?: ScopeOwner,
+): Scope {
   const resolved = resolveOptions('enter()', options, parent?.options ?? globalOptions());
   if (resolved.mode !== 'off') installResourceHook();
-  const scope = new Scope(name, resolved, parent && parent.state === 'open' ? parent : undefined, realm);
+  const scope = new Scope(name, resolved, parent && parent.state === 'open' ? parent : undefined, realm, owner);
   if (resolved.mode !== 'off' && resolved.state !== 'off') startStateCheck(scope);
   return scope;
 }

@@ -14,15 +14,15 @@ import { notify, notifyOutlived } from './notify';
  */
 export type OutlivedListener = (scope: Scope, work: OutlivedWork) => void;
 
-/** An adapter's listener: returns whether it told a person (it does for the scopes it runs). */
-export type OutlivedTeller = (scope: Scope, work: OutlivedWork) => boolean;
+/** What an adapter does about outlived work of a scope it runs, once it was told (Mocha's `outlived: 'fail'`). */
+export type OutlivedReaction = (scope: Scope, work: OutlivedWork) => void;
 
 const MAX_PER_SCOPE = 10;
 const MAX_UNLOCATED_PER_SCOPE = 5;
 // Shared by every copy of the library: under Jest, a test file's own copy subscribes, while
 // the environment's copy, whose hook sees the late work, publishes.
 const listeners = processWide('outlived.listeners', () => new Set<OutlivedListener>());
-const tellers = new Set<OutlivedTeller>();
+const reactions = new Set<OutlivedReaction>();
 let queued: Array<[Scope, ResourceRecord]> = [];
 /** How many late promises of each ended scope had their stack looked at (each look costs a capture). */
 const promiseLooks = new WeakMap<Scope, number>();
@@ -36,9 +36,9 @@ export function onOutlived(listener: OutlivedListener): () => void {
   return () => listeners.delete(listener);
 }
 
-/** For adapters: tells a person about outlived work of the scopes they run. */
-export function tellOutlived(teller: OutlivedTeller): void {
-  tellers.add(teller);
+/** For adapters: acts on outlived work that names a user frame, after it was told. */
+export function reactToOutlived(reaction: OutlivedReaction): void {
+  reactions.add(reaction);
 }
 
 const toldUnlisted = new WeakSet<Scope>();
@@ -62,11 +62,17 @@ function publish(scope: Scope, work: OutlivedWork): void {
   report.outlived.push(work);
   if (!work.userFrame) return;
   let told = listeners.size > 0;
-  for (const teller of tellers) {
+  // A runner's test or suite: named the way its runner names it.
+  const owner = scope.owner;
+  if (owner !== undefined) {
+    notifyOutlived(owner.title, work);
+    told = true;
+  }
+  for (const reaction of reactions) {
     try {
-      told = teller(scope, work) || told;
+      reaction(scope, work);
     } catch (error) {
-      recordInternalError('outlived-work teller', error);
+      recordInternalError('outlived-work reaction', error);
     }
   }
   for (const listener of listeners) {

@@ -12,6 +12,7 @@ import { realTimers } from './real-timers';
 import { currentScope, runInScope } from '../context/context';
 import { recordInternalErrorsIn } from '../context/internal-errors';
 import type { StateBaseline, StateRealm } from './process-state';
+import type { ScopeOwner } from './scope-owner';
 
 /** A resource the scope created, with its raw creation stack. */
 export interface ResourceRecord extends CapturedStack {
@@ -106,8 +107,8 @@ export class Scope {
   ending: Promise<LeakReport> | undefined;
   /** @internal set by `enter()`; undefined for a scope whose code runs inside `run()`. */
   entry: ScopeEntry | undefined;
-  /** Set by adapters: extra data they keep with the scope (the Mocha test, etc.). */
-  owner: unknown;
+  /** @internal the test or suite a runner's adapter created the scope for; none for the API's own scopes. */
+  readonly owner: ScopeOwner | undefined;
   /** @internal the globals whose state the scope's state check looks at (a Jest environment's, or Node's own). */
   readonly stateRealm: StateRealm;
   /** @internal what process-wide state the scope started from, when its state check is on. */
@@ -117,8 +118,9 @@ export class Scope {
   private compactAt = COMPACT_MIN;
   private controller: AbortController | undefined;
 
-  constructor(name: string, options: ResolvedOptions, parent: Scope | undefined, realm?: StateRealm) {
+  constructor(name: string, options: ResolvedOptions, parent: Scope | undefined, realm?: StateRealm, owner?: ScopeOwner) {
     this.name = name;
+    this.owner = owner;
     this.options = options;
     this.parent = parent;
     this.stateRealm = realm ?? parent?.stateRealm ?? globalThis;

@@ -1,12 +1,9 @@
 import { relative } from 'node:path';
 import { globalOptions, resolveOptions, type IsolationOptions } from '../../tracker/config';
 import { IsolationUsageError, describeValue } from '../../tracker/errors';
-import { tellOutlived } from '../../tracker/outlived';
-import { notifyOutlived } from '../warn';
 import type { CircusEvent, CircusState } from './circus';
 import { watchJestModuleLoads } from './module-loads';
 import { writeJestReport } from './report-file';
-import type { JestScopeOwner } from './scopes';
 import { FileSession } from './session';
 
 /** What the adapter needs of a Jest test environment instance. */
@@ -22,18 +19,6 @@ export interface JestEnvironmentLike {
 export type JestEnvironmentClass = new (...args: any[]) => JestEnvironmentLike;
 
 const OPTIONS_KEY = 'asyncIsolation';
-let outlivedReported = false;
-
-function reportOutlivedOnce(): void {
-  if (outlivedReported) return;
-  outlivedReported = true;
-  tellOutlived((scope, work) => {
-    const owner = scope.owner as JestScopeOwner | undefined;
-    if (owner?.kind !== 'test' && owner?.kind !== 'suite') return false;
-    notifyOutlived(owner.title, work);
-    return true;
-  });
-}
 
 /** `testEnvironmentOptions.asyncIsolation` (also settable per file with `@jest-environment-options`). */
 function optionsFrom(config: any): IsolationOptions | undefined {
@@ -55,7 +40,6 @@ function createSession(config: any, context: any, globalOf: () => any): FileSess
   if (mode === 'off') return undefined;
   const testPath = typeof context?.testPath === 'string' ? context.testPath : 'unknown test file';
   watchJestModuleLoads();
-  reportOutlivedOnce();
   return new FileSession(testPath, fileTitle(config, testPath), options, globalOf);
 }
 

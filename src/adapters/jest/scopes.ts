@@ -1,18 +1,33 @@
 import { createScope } from '../../tracker/lifecycle';
 import type { IsolationOptions } from '../../tracker/config';
 import type { Scope } from '../../tracker/scope';
+import type { ScopeOwner } from '../../tracker/scope-owner';
 import type { StateRealm } from '../../tracker/process-state';
 import { titlePath, type CircusDescribeBlock, type CircusHook, type CircusTest } from './circus';
 
-/** What the adapter keeps on a scope's `owner` slot: the title a person recognises. */
-export interface JestScopeOwner {
-  readonly kind: 'test' | 'suite';
-  readonly title: string;
-  /** Titles from the outermost describe block down, for the report file. */
-  readonly path: string[];
-  /** The scopes of the file it belongs to, and, for a test's scope, the test. */
-  readonly file: FileScopes;
-  readonly test?: CircusTest;
+/** A Jest test or describe block, as the owner of its scope (and of its beforeAll/afterAll hooks' scopes). */
+export class JestOwner implements ScopeOwner {
+  readonly runner = 'jest';
+
+  constructor(
+    readonly kind: 'test' | 'suite',
+    readonly title: string,
+    /** Titles from the outermost describe block down. */
+    readonly titlePath: string[],
+    /** The scopes of the file it belongs to. */
+    readonly scopes: FileScopes,
+    /** For a test's scope, the test. */
+    readonly test?: CircusTest,
+  ) {}
+
+  get file(): string {
+    return this.scopes.testPath;
+  }
+
+  outcome(): string {
+    if (this.test === undefined) return 'ended';
+    return this.test.errors.length > 0 ? 'failed' : 'passed';
+  }
 }
 
 // Kept on Jest's own test and block objects, which live as long as the file's run: a property
@@ -36,6 +51,8 @@ function openScopeOf(entry: CircusTest | CircusDescribeBlock | CircusHook): Scop
  */
 export class FileScopes {
   constructor(
+    /** The test file's path. */
+    readonly testPath: string,
     private readonly fileTitle: string,
     private readonly options: IsolationOptions | undefined,
     /** The test file's global object: its state (and its own copy of `process`) is what tests change. */
@@ -49,8 +66,8 @@ export class FileScopes {
       const parent = block.parent ? this.block(block.parent) : undefined;
       const path = titlePath(block);
       const title = block.parent ? path.join(' ') : this.fileTitle;
-      scope = createScope(title, parent ? undefined : this.options, parent, parent ? undefined : this.globalOf() ?? undefined);
-      scope.owner = { kind: 'suite', title, path, file: this } satisfies JestScopeOwner;
+      const owner = new JestOwner('suite', title, path, this);
+      scope = createScope(title, parent ? undefined : this.options, parent, parent ? undefined : this.globalOf() ?? undefined, owner);
       (block as Scoped)[SCOPE] = scope;
     }
     return scope;
@@ -66,8 +83,7 @@ export class FileScopes {
     if (scope === undefined || scope.parent !== blockScope) {
       // Open until its block ends, side by side with the block's tests: the block's own state
       // check covers what the hook changes.
-      scope = createScope(hook.type, HOOK_OPTIONS, blockScope);
-      scope.owner = blockScope.owner;
+      scope = createScope(hook.type, HOOK_OPTIONS, blockScope, undefined, blockScope.owner);
       (hook as Scoped)[SCOPE] = scope;
     }
     return scope;
@@ -79,8 +95,7 @@ export class FileScopes {
     if (scope === undefined) {
       const path = titlePath(test);
       const title = path.join(' ');
-      scope = createScope(title, undefined, this.block(test.parent));
-      scope.owner = { kind: 'test', title, path, file: this, test } satisfies JestScopeOwner;
+      scope = createScope(title, undefined, this.block(test.parent), undefined, new JestOwner('test', title, path, this, test));
       (test as Scoped)[SCOPE] = scope;
     }
     return scope;
@@ -88,8 +103,8 @@ export class FileScopes {
 
   /** The test a scope of this file belongs to, if it is a test's. */
   testOf(scope: Scope): CircusTest | undefined {
-    const owner = scope.owner as Partial<JestScopeOwner> | undefined;
-    return owner?.file === this ? owner.test : undefined;
+    const owner = scope.owner;
+    return owner instanceof JestOwner && owner.scopes === this ? owner.test : undefined;
   }
 
   /**

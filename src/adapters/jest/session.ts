@@ -13,7 +13,7 @@ import {
   type CircusState,
   type CircusTest,
 } from './circus';
-import { FileScopes, type JestScopeOwner } from './scopes';
+import { FileScopes } from './scopes';
 import { wrapInScope } from './wrap';
 
 const MATCHERS = Symbol.for('$$jest-matchers-object');
@@ -95,7 +95,7 @@ export class FileSession {
     options: IsolationOptions | undefined,
     private readonly globalOf: () => Record<symbol, any> | null | undefined,
   ) {
-    this.scopes = new FileScopes(fileTitle, options, globalOf);
+    this.scopes = new FileScopes(testPath, fileTitle, options, globalOf);
   }
 
   /** Jest awaits the handler for every asynchronous event, so a test ends before the next starts. */
@@ -187,15 +187,7 @@ export class FileSession {
     if (scope === undefined) return undefined;
     try {
       this.scopes.forget(test);
-      const verdict = judge(scope, {
-        runner: 'jest',
-        kind: 'test',
-        file: this.testPath,
-        title: () => (scope.owner as JestScopeOwner).path,
-        runnerOutcome: () => (test.errors.length > 0 ? 'failed' : 'passed'),
-        subject: 'test',
-        name: scope.name,
-      });
+      const verdict = judge(scope, { subject: 'test', name: scope.name });
       if (!isPending(verdict)) return failTest(test, verdict);
       return Promise.resolve(verdict).then(
         (later) => failTest(test, later),
@@ -214,11 +206,6 @@ export class FileSession {
       this.scopes.forget(block);
       const subject = blockSubject(block);
       const { error } = await judge(scope, {
-        runner: 'jest',
-        kind: 'suite',
-        file: this.testPath,
-        title: () => (scope.owner as JestScopeOwner).path,
-        runnerOutcome: () => 'ended',
         subject,
         name: subject,
         listed: (report) => block.parent !== undefined || report.leaks.length + report.unref.length + report.state.changes.length > 0,

@@ -1,13 +1,13 @@
 import { currentScope, runInScope, runInternal } from '../../context/context';
 import { recordInternalError } from '../../context/internal-errors';
-import { tellOutlived } from '../../tracker/outlived';
+import { reactToOutlived } from '../../tracker/outlived';
 import { flushPart } from '../../tracker/report-file';
 import type { Scope } from '../../tracker/scope';
-import { notify, notifyOutlived, notifyReport } from '../warn';
+import { notify, notifyReport } from '../warn';
 import { judge } from '../judge';
 import { watchForStillRunning } from '../still-running';
 import { findMocha, type MochaClasses } from './mocha-classes';
-import { openSuiteScope, openTestScope, scopeForRunnable } from './scopes';
+import { openSuiteScope, openTestScope, outcomeOf, scopeForRunnable, testOfScope } from './scopes';
 import { realTimers } from '../../tracker/real-timers';
 
 const IS_WORKER = /[\\/]mocha[\\/]lib[\\/]nodejs[\\/]worker\.c?js$/.test(process.argv[1] ?? '');
@@ -16,31 +16,10 @@ const PATCHED = Symbol.for('async-isolation.mocha-patched');
 /** Events of a passed test held back until its afterEach hooks ran and its leaks were judged. */
 const heldEvents = new WeakMap<object, Array<[string, unknown[]]>>();
 
-function titlePath(runnable: any): string[] {
-  try {
-    return runnable.titlePath();
-  } catch {
-    return [String(runnable.title)];
-  }
-}
-
-/** Mocha leaves the state of an attempt it retries (or never ran) unset. */
-function outcomeOf(test: any): string {
-  return String(test.state ?? (test.currentRetry?.() < test.retries?.() ? 'retried' : 'not run'));
-}
-
 /** Ends a test's scope after its afterEach hooks, then releases or replaces its held events. */
 async function finishTest(runner: any, test: any, scope: Scope): Promise<void> {
   const name = test.fullTitle();
-  const { report, error } = await judge(scope, {
-    runner: 'mocha',
-    kind: 'test',
-    file: test.file,
-    title: () => titlePath(test),
-    runnerOutcome: () => outcomeOf(test),
-    subject: 'test',
-    name,
-  });
+  const { report, error } = await judge(scope, { subject: 'test', name });
   const held = heldEvents.get(test) ?? [];
   heldEvents.delete(test);
   // A held pass may have been failed since, by an error its callbacks threw while it was judged.
@@ -52,11 +31,6 @@ async function finishTest(runner: any, test: any, scope: Scope): Promise<void> {
 
 async function finishSuite(runner: any, suite: any, scope: Scope, Hook: MochaClasses['Hook']): Promise<void> {
   const { error } = await judge(scope, {
-    runner: 'mocha',
-    kind: 'suite',
-    file: suite.file,
-    title: () => titlePath(suite),
-    runnerOutcome: () => 'ended',
     subject: 'suite',
     name: `suite "${suite.fullTitle() || 'root suite'}"`,
     listed: (report) => !suite.root || report.leaks.length + report.unref.length + report.state.changes.length > 0,
@@ -168,10 +142,10 @@ const attributed = new WeakSet<object>();
  */
 function lateCreator(runner: any): any {
   const scope = currentScope();
-  const owner = scope?.owner as any;
-  if (owner?.type !== 'test' || runner.state === 'stopped') return undefined;
-  if (scope!.state === 'closing') return owner;
-  return scope!.state === 'ended' && owner !== runner.currentRunnable ? owner : undefined;
+  const test = testOfScope(scope);
+  if (test === undefined || runner.state === 'stopped') return undefined;
+  if (scope!.state === 'closing') return test;
+  return scope!.state === 'ended' && test !== runner.currentRunnable ? test : undefined;
 }
 
 function failLate(runner: any, test: any, err: unknown): void {
@@ -213,7 +187,8 @@ function onUnhandledRejection(reason: unknown): void {
     const creator = lateCreator(runner);
     if (creator !== undefined) return failLate(runner, creator, reason);
     const scope = currentScope();
-    if (scope?.state === 'open' && scope.owner === runner.currentRunnable && scope.owner !== undefined) {
+    const test = testOfScope(scope);
+    if (scope?.state === 'open' && test === runner.currentRunnable && test !== undefined) {
       const error = reason instanceof Error ? reason : new Error(`unhandled rejection: ${String(reason)}`);
       attributed.add(error);
       runner.uncaught(error);
@@ -233,24 +208,21 @@ function trackRun(runner: any, event: string): void {
   }
 }
 
-/** Outlived work is noted on stderr; with `outlived: 'fail'` it also fails the test that left it. */
-function reportOutlived(): void {
+/** With `outlived: 'fail'`, outlived work (told on stderr by the core) also fails the test that left it. */
+function failOnOutlived(): void {
   const failed = new WeakSet<object>();
-  tellOutlived((scope, work) => {
-    const owner = scope.owner as any;
-    if (!owner) return false;
-    notifyOutlived(owner.fullTitle?.() ?? scope.name, work);
+  reactToOutlived((scope, work) => {
+    const test = testOfScope(scope);
     const runner = activeRunner;
-    if (scope.options.outlived !== 'fail' || owner.type !== 'test' || failed.has(owner)) return true;
-    if (runner === undefined || runner.state === 'stopped') return true;
-    failed.add(owner);
+    if (scope.options.outlived !== 'fail' || test === undefined || failed.has(test)) return;
+    if (runner === undefined || runner.state === 'stopped') return;
+    failed.add(test);
     const where = work.stack ? '\n' + work.stack.replace(/^/gm, '    ') : '';
     const error = new Error(`async work outlived its test: ${work.type} ${work.description}${where}`);
     error.stack = `Error: ${error.message}`;
-    runner.fail(owner, error);
+    runner.fail(test, error);
     // The JSON report, written later, then says the test failed because of its leaks.
     if (scope.report) scope.report.failed = true;
-    return true;
   });
 }
 
@@ -267,7 +239,7 @@ export function installMochaAdapter(): boolean {
   patchRunnable(mocha.Runnable);
   patchRunner(mocha.Runner, mocha.Hook);
   patchUncaught(mocha.Runner);
-  reportOutlived();
+  failOnOutlived();
   return true;
 }
 

@@ -1,5 +1,61 @@
 import { createScope } from '../../tracker/lifecycle';
 import type { Scope } from '../../tracker/scope';
+import type { ScopeOwner } from '../../tracker/scope-owner';
+
+function titlePath(runnable: any): string[] {
+  try {
+    return runnable.titlePath();
+  } catch {
+    return [String(runnable.title)];
+  }
+}
+
+/** Mocha leaves the state of an attempt it retries (or never ran) unset. */
+export function outcomeOf(test: any): string {
+  return String(test.state ?? (test.currentRetry?.() < test.retries?.() ? 'retried' : 'not run'));
+}
+
+/** A Mocha test or suite, as the owner of its scope. */
+export class MochaOwner implements ScopeOwner {
+  readonly runner = 'mocha';
+  readonly title: string;
+
+  constructor(
+    readonly kind: 'test' | 'suite',
+    /** Mocha's own Test or Suite. */
+    readonly runnable: any,
+  ) {
+    this.title = runnable.fullTitle();
+  }
+
+  /** The scope's name: the title, the root suite's (which has none) said so. */
+  get scopeName(): string {
+    return this.title || 'root suite';
+  }
+
+  get titlePath(): string[] {
+    return titlePath(this.runnable);
+  }
+
+  get file(): string | undefined {
+    return this.runnable.file;
+  }
+
+  outcome(): string {
+    return this.kind === 'test' ? outcomeOf(this.runnable) : 'ended';
+  }
+
+  /** Mocha sets `state` on a test once its body finished: its afterEach hooks are running. */
+  leaveAssertionToEnd(): boolean {
+    return this.kind === 'test' && this.runnable.state !== undefined;
+  }
+}
+
+/** The Mocha test a scope is for, if it is a test's. */
+export function testOfScope(scope: Scope | undefined): any {
+  const owner = scope?.owner;
+  return owner instanceof MochaOwner && owner.kind === 'test' ? owner.runnable : undefined;
+}
 
 /** Scopes of the tests and suites that are running, by Mocha object. */
 const testScopes = new WeakMap<object, Scope>();
@@ -7,11 +63,11 @@ const suiteScopes = new WeakMap<object, Scope>();
 const hookKinds = new WeakMap<object, 'each' | 'all'>();
 
 /** The scope of a Mocha test or suite, created on first use (again if the last one ended). */
-function scopeOf(map: WeakMap<object, Scope>, runnable: any, name: string, parent: Scope | undefined): Scope {
+function scopeOf(map: WeakMap<object, Scope>, kind: MochaOwner['kind'], runnable: any, parent: Scope | undefined): Scope {
   let scope = map.get(runnable);
   if (scope === undefined || scope.state === 'ended') {
-    scope = createScope(name, undefined, parent?.state === 'open' ? parent : undefined);
-    scope.owner = runnable;
+    const owner = new MochaOwner(kind, runnable);
+    scope = createScope(owner.scopeName, undefined, parent?.state === 'open' ? parent : undefined, undefined, owner);
     map.set(runnable, scope);
   }
   return scope;
@@ -25,7 +81,7 @@ function openScope(map: WeakMap<object, Scope>, runnable: object): Scope | undef
 /** A suite's scope: what its before/after (all) hooks create. */
 export function suiteScope(suite: any): Scope {
   const parent = suite.parent ? suiteScope(suite.parent) : undefined;
-  return scopeOf(suiteScopes, suite, suite.fullTitle() || 'root suite', parent);
+  return scopeOf(suiteScopes, 'suite', suite, parent);
 }
 
 /** The open scope of a suite, without creating one. */
@@ -35,7 +91,7 @@ export function openSuiteScope(suite: object): Scope | undefined {
 
 /** A test's scope: what its beforeEach hooks, body and afterEach hooks create. Never reopened. */
 export function testScope(test: any): Scope {
-  return testScopes.get(test) ?? scopeOf(testScopes, test, test.fullTitle(), suiteScope(test.parent));
+  return testScopes.get(test) ?? scopeOf(testScopes, 'test', test, suiteScope(test.parent));
 }
 
 /** The open scope of a test, without creating one. */

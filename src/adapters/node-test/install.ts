@@ -1,16 +1,11 @@
-import { tellOutlived } from '../../tracker/outlived';
 import type { Scope } from '../../tracker/scope';
-import { notifyOutlived, notifyReport } from '../warn';
+import { notifyReport } from '../warn';
 import { judge } from '../judge';
-import { closeTestScope, openTestScope, ownFunction, scopeOf, scopeTestFunctions, titleOf, type TestContext } from './scopes';
+import { closeTestScope, openTestScope, ownFunction, scopeOf, scopeTestFunctions, type TestContext } from './scopes';
 import { collectReportOfThisRun } from './report';
 import { markTestFileProcess } from './test-process';
 
 const INSTALLED = Symbol.for('async-isolation.node-test-installed');
-
-function fileOf(t: TestContext): string | undefined {
-  return typeof t.filePath === 'string' ? t.filePath : process.argv[1];
-}
 
 /**
  * Ends the test's scope. It runs as the test's last `after` hook, registered from the root
@@ -19,29 +14,11 @@ function fileOf(t: TestContext): string | undefined {
  */
 async function finishTest(t: TestContext, scope: Scope): Promise<void> {
   closeTestScope(t);
-  // node:test keeps a test's first error only: one that failed by itself shows that one.
-  const failedItself = (): boolean => t.passed === false;
-  const { report, error } = await judge(scope, {
-    runner: 'node:test',
-    kind: 'test',
-    file: fileOf(t),
-    title: () => titleOf(t).split(' > '),
-    runnerOutcome: () => (failedItself() ? 'failed' : 'passed'),
-    subject: 'test',
-    name: scope.name,
-  });
+  const { report, error } = await judge(scope, { subject: 'test', name: scope.name });
   if (error === undefined) return;
-  if (failedItself()) notifyReport(scope.name, report, 'test failed; its leaks were cancelled');
+  // node:test keeps a test's first error only: one that failed by itself shows that one.
+  if (scope.owner?.outcome() === 'failed') notifyReport(scope.name, report, 'test failed; its leaks were cancelled');
   throw error;
-}
-
-function reportOutlived(): void {
-  tellOutlived((scope, work) => {
-    const owner = scope.owner as TestContext;
-    if (!owner || typeof owner !== 'object' || typeof owner.diagnostic !== 'function') return false;
-    notifyOutlived(scope.name, work);
-    return true;
-  });
 }
 
 /**
@@ -56,7 +33,6 @@ export function installNodeTestAdapter(): void {
   markTestFileProcess();
   const nodeTest = require('node:test') as typeof import('node:test');
   scopeTestFunctions();
-  reportOutlived();
   nodeTest.beforeEach(
     ownFunction(function asyncIsolationStart(t: TestContext) {
       openTestScope(t);

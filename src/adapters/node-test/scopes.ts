@@ -2,6 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { runInScope, runInternal } from '../../context/context';
 import { createScope } from '../../tracker/lifecycle';
 import type { Scope } from '../../tracker/scope';
+import type { ScopeOwner } from '../../tracker/scope-owner';
 
 /** node:test's TestContext (the `t` a test and its each-hooks receive), typed loosely. */
 export type TestContext = any;
@@ -14,14 +15,42 @@ let openScopes = 0;
 let patched = false;
 
 /** The test's name with its suites', outermost first. */
-export function titleOf(t: TestContext): string {
+function titleOf(t: TestContext): string {
   return typeof t.fullName === 'string' && t.fullName ? t.fullName : String(t.name);
+}
+
+function fileOf(t: TestContext): string | undefined {
+  return typeof t.filePath === 'string' ? t.filePath : process.argv[1];
+}
+
+/** A node:test test, as the owner of its scope. */
+class NodeTestOwner implements ScopeOwner {
+  readonly runner = 'node:test';
+  readonly kind = 'test';
+  readonly title: string;
+
+  constructor(readonly t: TestContext) {
+    this.title = titleOf(t);
+  }
+
+  get titlePath(): string[] {
+    return this.title.split(' > ');
+  }
+
+  get file(): string | undefined {
+    return fileOf(this.t);
+  }
+
+  /** node:test keeps a test's first error only: `passed` is false once it failed by itself. */
+  outcome(): string {
+    return this.t.passed === false ? 'failed' : 'passed';
+  }
 }
 
 /** Opens a test's scope: what its beforeEach hooks, body, afterEach and t.after hooks create. */
 export function openTestScope(t: TestContext): Scope {
-  const scope = runInternal(() => createScope(titleOf(t)));
-  scope.owner = t;
+  const owner = new NodeTestOwner(t);
+  const scope = runInternal(() => createScope(owner.title, undefined, undefined, undefined, owner));
   testScopes.set(t, scope);
   openScopes++;
   return scope;

@@ -1,23 +1,14 @@
 import { recordInternalError } from '../../context/internal-errors';
-import { tellOutlived } from '../../tracker/outlived';
 import { flushPart } from '../../tracker/report-file';
 import type { Scope } from '../../tracker/scope';
-import { notify, notifyOutlived } from '../warn';
+import { notify } from '../warn';
 import { isPending } from '../../tracker/lifecycle';
 import { judge, type Verdict } from '../judge';
 import { resolveVitestApi, workerConfig, type Task, type TestContextLike, type VitestApi } from './api';
 import { keepRunnerTimeoutsInternal } from './runner-timers';
-import { forgetTestScope, inTestScope, openTestScope, ownHook, scopeEachHooks, titlePath } from './scopes';
+import { forgetTestScope, inTestScope, openTestScope, ownHook, scopeEachHooks } from './scopes';
 
 const INSTALLED = Symbol.for('async-isolation.vitest-installed');
-
-/** The test's own outcome, before its leaks are judged (its result is not final yet). */
-function outcomeOf(test: Task): string {
-  const state = test.result?.state;
-  if (state === 'fail') return 'failed';
-  if (state === 'skip') return 'skipped';
-  return 'passed';
-}
 
 /**
  * Ends a test's scope after all of its own code ran; the verdict's error fails the test when it
@@ -26,15 +17,7 @@ function outcomeOf(test: Task): string {
  */
 function finishTest(test: Task, scope: Scope): Verdict | Promise<Verdict> {
   forgetTestScope(test);
-  return judge(scope, {
-    runner: 'vitest',
-    kind: 'test',
-    file: test.file?.filepath,
-    title: () => titlePath(test),
-    runnerOutcome: () => outcomeOf(test),
-    subject: 'test',
-    name: scope.name,
-  });
+  return judge(scope, { subject: 'test', name: scope.name });
 }
 
 let preparationFailed = false;
@@ -91,15 +74,6 @@ function installBeforeEach(api: VitestApi, prepareTest: ((test: Task) => void) |
   );
 }
 
-function reportOutlived(): void {
-  tellOutlived((scope, work) => {
-    const test = scope.owner as Task;
-    if (!test || typeof test !== 'object' || !('file' in test)) return false;
-    notifyOutlived(scope.name, work);
-    return true;
-  });
-}
-
 /** The part registered for each test file: the test hooks, and the report flush at its end. */
 function registerFileHooks(api: VitestApi, prepareTest: ((test: Task) => void) | undefined): void {
   keepRunnerTimeoutsInternal();
@@ -145,7 +119,6 @@ export function installVitestAdapter(): boolean {
     return false;
   }
   state[INSTALLED] = true;
-  reportOutlived();
   registerFileHooks(api, prepareTest);
   const everyFile = api.forEveryLaterFile(() => registerFileHooks(api, prepareTest));
   if (!everyFile && !isolated()) {

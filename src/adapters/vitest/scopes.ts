@@ -1,6 +1,7 @@
 import { runInScope, runInternal } from '../../context/context';
 import { createScope } from '../../tracker/lifecycle';
 import type { Scope } from '../../tracker/scope';
+import type { ScopeOwner } from '../../tracker/scope-owner';
 import type { Task, VitestApi } from './api';
 
 /** The open scope of each running test (one per try: a retry gets a fresh scope). */
@@ -9,17 +10,47 @@ const testScopes = new WeakMap<object, Scope>();
 const scopedHooks = new WeakSet<Function>();
 
 /** `describe > test` names, outermost first (the file is left out). */
-export function titlePath(test: Task): string[] {
+function titlePath(test: Task): string[] {
   const names: string[] = [];
   for (let task = test; task && !('filepath' in task); task = task.suite) names.unshift(String(task.name));
   return names;
 }
 
+/** The test's own outcome, before its leaks are judged (its result is not final yet). */
+function outcomeOf(test: Task): string {
+  const state = test.result?.state;
+  if (state === 'fail') return 'failed';
+  if (state === 'skip') return 'skipped';
+  return 'passed';
+}
+
+/** A Vitest test, as the owner of its scope. */
+class VitestOwner implements ScopeOwner {
+  readonly runner = 'vitest';
+  readonly kind = 'test';
+  readonly title: string;
+
+  constructor(
+    readonly test: Task,
+    readonly titlePath: string[],
+  ) {
+    this.title = titlePath.join(' > ');
+  }
+
+  get file(): string | undefined {
+    return this.test.file?.filepath;
+  }
+
+  outcome(): string {
+    return outcomeOf(this.test);
+  }
+}
+
 /** Opens the scope of a test's try: its beforeEach hooks, body and afterEach hooks. */
 export function openTestScope(test: Task): Scope {
+  const owner = new VitestOwner(test, titlePath(test));
   // Created outside any scope: a test never becomes the child of another one.
-  const scope = runInternal(() => createScope(titlePath(test).join(' > ')));
-  scope.owner = test;
+  const scope = runInternal(() => createScope(owner.title, undefined, undefined, undefined, owner));
   testScopes.set(test, scope);
   return scope;
 }
