@@ -1,5 +1,5 @@
 import { endScopeNowOrLater, isPending } from '../tracker/lifecycle';
-import { formatReport, LeakError, type LeakReport } from '../tracker/report';
+import { formatEarlierWork, formatReport, LeakError, type LeakReport } from '../tracker/report';
 import { recordEntry, reportPath } from '../tracker/report-file';
 import type { Scope } from '../tracker/scope';
 import { notifyUnfailedReport } from './warn';
@@ -17,10 +17,16 @@ export interface Judgement {
   listed?: (report: LeakReport) => boolean;
 }
 
-/** The ended scope's report, and the error that fails its test when it leaked. */
+/** The ended scope's report, and what to add to its test's failure. */
 export interface Verdict {
   report: LeakReport;
+  /** Fails the test when it leaked; says too what earlier tests left that ran meanwhile, if any did. */
   error: LeakError | undefined;
+  /**
+   * For a test the runner failed by itself: what earlier tests left that ran while it was open,
+   * for the adapter to add to the runner's own failure. Undefined when none ran or it passed.
+   */
+  note: string | undefined;
 }
 
 /**
@@ -41,7 +47,12 @@ function verdictOn(scope: Scope, report: LeakReport, about: Judgement): Verdict 
     const { runner, kind, file } = owner;
     recordEntry({ runner, kind, file: file ?? null, title: [...owner.titlePath], runnerOutcome: owner.outcome(), report });
   }
-  if (report.failed) return { report, error: new LeakError(report, formatReport(report, about.subject)) };
+  const earlier = formatEarlierWork(report, `this ${owner?.kind ?? 'test'}`);
+  const note = earlier !== '' && owner?.outcome() === 'failed' ? earlier : undefined;
+  if (report.failed) {
+    const message = [formatReport(report, about.subject), earlier].filter(Boolean).join('\n');
+    return { report, error: new LeakError(report, message), note };
+  }
   notifyUnfailedReport(about.name, report);
-  return { report, error: undefined };
+  return { report, error: undefined, note };
 }

@@ -15,7 +15,7 @@ export interface Finding {
   entry: ReportEntry;
   /** `error` for what fails its test (or would have, had it not failed on its own), `warning` for what was only reported. */
   level: 'error' | 'warning';
-  what: 'leak' | 'unref' | 'outlived' | 'cleanup error' | 'internal error';
+  what: 'leak' | 'unref' | 'outlived' | 'earlier work' | 'cleanup error' | 'internal error';
   /** `Timeout setInterval(poll, 1000 ms) — cleared with clearInterval`. */
   text: string;
   /** Creation stack, one frame a line (empty when there is none). */
@@ -68,6 +68,10 @@ export function findingsOf(report: ReportFile): Finding[] {
     for (const work of r.outlived.filter(namesUserFrame)) {
       add('outlived', failing(false), `${work.type} ${work.description}${outcomeText(work.cancelled, work.cancelledBy, undefined)}`, work.stack);
     }
+    // Said of a test that failed, as its failure said it: of one that passed, it tells nothing.
+    if (entry.outcome === 'failed') {
+      for (const work of r.earlierWork ?? []) add('earlier work', 'warning', work.description, work.site ? `at ${work.site}:1` : '');
+    }
     for (const error of r.cleanupErrors) add('cleanup error', 'warning', error);
     for (const error of r.internalErrors) add('internal error', 'warning', error);
   }
@@ -80,6 +84,7 @@ export function headline(finding: Finding): string {
     leak: 'leaked',
     unref: "left an unref'd resource",
     outlived: 'did async work after it ended',
+    'earlier work': "failed while an earlier test's work ran",
     'cleanup error': 'had a cleanup fail',
     'internal error': 'hit an async-isolation internal error',
   }[finding.what];

@@ -6,6 +6,7 @@ import { summaryLines } from './summary';
 function verdict(entry: ReportEntry): string {
   if (entry.failedByLeaks) return 'failed because of its leaks';
   if (entry.report.failed) return `${entry.runnerOutcome === 'retried' ? 'retried after failing on its own' : 'failed on its own'}, and leaked`;
+  if (entry.outcome === 'failed') return 'failed on its own';
   if (entry.report.allowed !== undefined) return `not failing: allowLeaks(${JSON.stringify(entry.report.allowed)})`;
   return entry.report.leaks.length > 0 ? `not failing (mode ${entry.report.mode})` : 'not failing';
 }
@@ -24,6 +25,7 @@ function entryText(entry: ReportEntry, findings: Finding[]): string {
   const told = formatReport(entry.report, entry.kind);
   if (told) lines.push(indent(told, '  '));
   for (const finding of findings) {
+    if (finding.what === 'earlier work') lines.push(`  while it ran: ${finding.text}`);
     if (finding.what !== 'outlived' && finding.what !== 'internal error') continue;
     lines.push(`  ${finding.what}: ${finding.text}`);
     if (finding.stack) lines.push(indent(finding.stack, '      '));

@@ -5,6 +5,7 @@ import type { Leak } from './report';
 import { livenessOf, type ResourceRecord, type Scope } from './scope';
 import { handleOwner } from './resource-kinds';
 import { recordInternalError } from '../context/internal-errors';
+import { watchLeftWork } from './earlier-work';
 
 /** What is left alive in a scope, split as the report wants it. */
 export interface FoundLeaks {
@@ -59,7 +60,10 @@ export function findAndCancelLeaks(scope: Scope): FoundLeaks {
       // process.stdout/stderr/stdin are created lazily by whoever touches them first.
       if (seen.has(subject) || stdio.has(subject) || (subject as { _isStdio?: boolean })._isStdio === true) continue;
       seen.add(subject);
-      if (ignoreTypes.has(record.type)) continue;
+      if (ignoreTypes.has(record.type)) {
+        watchLeftWork(scope, record);
+        continue;
+      }
       const created = creationSite(record, stackDepth);
       // A runner's own timer that joined the scope (enter() bleeding into the runner's code):
       // cancelling it would silently stop the run.
@@ -77,9 +81,14 @@ export function findAndCancelLeaks(scope: Scope): FoundLeaks {
         cancelled: false,
       };
       if (idle !== undefined) leak.idle = idle;
-      if (isIgnored(scope, leak)) continue;
+      // What is left running may fire during a later test: that test's failure will say so.
+      if (isIgnored(scope, leak)) {
+        watchLeftWork(scope, record);
+        continue;
+      }
       if (!leak.ref && scope.options.unref === 'ignore') {
         found.unref.push(leak);
+        watchLeftWork(scope, record);
         continue;
       }
       try {
@@ -87,6 +96,7 @@ export function findAndCancelLeaks(scope: Scope): FoundLeaks {
         leak.cancelled = true;
       } catch (error) {
         leak.cancelError = error instanceof Error ? error.message : String(error);
+        watchLeftWork(scope, record);
       }
       (leak.ref ? found.leaks : found.unref).push(leak);
     } catch (error) {

@@ -8,12 +8,12 @@ import { actedOn, formatReport, LeakError, type Leak, type LeakReport } from './
 import { notify } from './notify';
 import { livenessOf, Scope } from './scope';
 import { hasExitSteps, takeExitSteps } from './exit-steps';
-import { settleScope } from './settle';
+import { settle } from './settle';
 import { realTimers } from './real-timers';
-import { waitBounded } from './bounded-wait';
 import { synchronousRun } from './synchronous-run';
 import { captureState, restoreState, type StateRealm } from './process-state';
 import type { ScopeOwner } from './scope-owner';
+import { earlierWorkOf, startRunning, stopRunning } from './earlier-work';
 
 function checkName(where: string, name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) {
@@ -34,7 +34,10 @@ export function createScope(
   realm?: StateRealm,
   owner?: ScopeOwner,
 ): Scope {
-  return newScope(name, options, parent, realm, owner);
+  const scope = newScope(name, options, parent, realm, owner);
+  // A test's or suite's, ended by its adapter: what earlier tests left is noted on it while it runs.
+  if (owner !== undefined) startRunning(scope);
+  return scope;
 }
 
 function newScope(
@@ -92,8 +95,26 @@ function looksClosed(obj: any): boolean {
   return obj.destroyed === true || obj.closed === true || obj.ended === true || obj.listening === false;
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function withTimeout(what: string, work: unknown, timeoutMs: number, errors: string[]): Promise<void> | undefined {
+  if (!work || typeof (work as PromiseLike<unknown>).then !== 'function') return undefined;
+  return runInternal(
+    () =>
+      new Promise<void>((resolve) => {
+        // Ref'd on purpose: a cleanup that never settles must not let the run end silently.
+        const timer = realTimers.setTimeout(() => {
+          errors.push(`${what} did not finish within ${timeoutMs} ms`);
+          resolve();
+        }, timeoutMs);
+        (work as PromiseLike<unknown>).then(
+          () => (realTimers.clearTimeout(timer), resolve()),
+          (error: unknown) => {
+            realTimers.clearTimeout(timer);
+            errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+            resolve();
+          },
+        );
+      }),
+  );
 }
 
 /** Runs one cleanup, recording (never throwing) its failure; waits for it, bounded. */
@@ -102,12 +123,10 @@ async function runCleanup(what: string, fn: () => unknown, timeoutMs: number, er
   try {
     result = fn();
   } catch (error) {
-    errors.push(`${what}: ${message(error)}`);
+    errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
     return;
   }
-  const outcome = await waitBounded(result, timeoutMs);
-  if (outcome === 'timeout') errors.push(`${what} did not finish within ${timeoutMs} ms`);
-  else if (outcome !== undefined && outcome !== 'done') errors.push(`${what}: ${message(outcome.error)}`);
+  await withTimeout(what, result, timeoutMs, errors);
 }
 
 async function runCleanups(scope: Scope, errors: string[]): Promise<void> {
@@ -119,7 +138,6 @@ async function runCleanups(scope: Scope, errors: string[]): Promise<void> {
     if (looksClosed(tracked.obj)) continue;
     await runCleanup(`closing tracked ${tracked.name}`, tracked.close, ms, errors);
   }
-  for (const [what, fn] of scope.exitChecks) await runCleanup(what, fn, ms, errors);
 }
 
 function emptyReport(scope: Scope): LeakReport {
@@ -161,7 +179,7 @@ async function finish(scope: Scope): Promise<LeakReport> {
   // Cleanups the user asked for run in every mode; `off` only skips looking for leaks.
   await runCleanups(scope, report.cleanupErrors);
   if (scope.options.mode !== 'off') {
-    await settleScope(scope);
+    await settle(() => scope.records, scope.options.settleTimeoutMs);
     const found = findAndCancelLeaks(scope);
     for (const leak of nested) (leak.ref ? found.leaks : found.unref).push(leak);
     report.leaks = found.leaks;
@@ -175,6 +193,8 @@ function conclude(scope: Scope, report: LeakReport): LeakReport {
   report.promises.created = scope.promisesCreated;
   report.internalErrors = scope.internalErrors;
   report.allowed = scope.allowed;
+  const earlier = earlierWorkOf(scope);
+  if (earlier !== undefined) report.earlierWork = earlier;
   endStateCheck(scope, report);
   report.durationMs = realTimers.now() - scope.startedAt;
   const counted = report.leaks.length + (scope.options.unref === 'fail' ? report.unref.length : 0);
@@ -193,7 +213,7 @@ function conclude(scope: Scope, report: LeakReport): LeakReport {
  * Most tests end so; {@link finish} would come to the same empty report after a few awaits.
  */
 function endsAtOnce(scope: Scope): boolean {
-  if (scope.children.size > 0 || scope.deferred.length > 0 || scope.tracked.length > 0 || scope.exitChecks.length > 0 || scope.ownedLeaks.length > 0) {
+  if (scope.children.size > 0 || scope.deferred.length > 0 || scope.tracked.length > 0 || scope.ownedLeaks.length > 0) {
     return false;
   }
   if (scope.signalRequested || hasExitSteps(scope)) return false;
@@ -203,6 +223,7 @@ function endsAtOnce(scope: Scope): boolean {
 
 /** Unlinks an ended scope from everything that would keep its contents alive. */
 function forget(scope: Scope): void {
+  stopRunning(scope);
   scope.release();
   scope.parent?.children.delete(scope);
   forgetServers(scope);

@@ -7,6 +7,7 @@ import type { ResourceRecord, Scope } from './scope';
 import { recordInternalError } from '../context/internal-errors';
 import { realTimers } from './real-timers';
 import { notify, notifyOutlived } from './notify';
+import { noteLateContinuation, noteLateResource, watchLeftWork } from './earlier-work';
 
 /**
  * Told about work a scope did after it ended that names a user frame; registering one takes over
@@ -123,6 +124,8 @@ function cancelQueued(): void {
       if (mayCancel(record, work)) {
         work.cancelledBy = record.kind.cancel(record.resource);
         work.cancelled = true;
+      } else if (work.userFrame) {
+        watchLeftWork(scope, record);
       }
     } catch (error) {
       recordInternalError(`cancelling outlived ${record.type}`, error);
@@ -136,6 +139,7 @@ function cancelQueued(): void {
  * being constructed now) and reported against that scope, never against the running one.
  */
 export function onLateResource(scope: Scope, record: ResourceRecord): void {
+  noteLateResource(scope, record);
   if (queued.length === 0) runInternal(() => realTimers.setImmediate(cancelQueued));
   queued.push([scope, record]);
 }
@@ -156,6 +160,7 @@ export function onLatePromise(scope: Scope): void {
   const listed = report.outlived.some((w) => w.type === 'PROMISE');
   // Once the user's own continuation is found, no later promise of this scope is looked at.
   promiseLooks.set(scope, created.hasUserFrame ? MAX_PER_SCOPE : looks + 1);
+  if (created.hasUserFrame) noteLateContinuation(scope, created);
   if (listed && !created.hasUserFrame) return;
   publish(scope, {
     type: 'PROMISE',

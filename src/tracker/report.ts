@@ -44,6 +44,18 @@ export interface OutlivedWork {
   userFrame: boolean;
 }
 
+/** Work an earlier test (or suite) left that ran while this one was open. */
+export interface EarlierWork {
+  /** The earlier test's or suite's name. */
+  by: string;
+  /** `timer` (it fired), `immediate`, `continuation` (await/then), or `callback` (seen by what it created). */
+  what: 'timer' | 'immediate' | 'continuation' | 'callback';
+  /** `file:line` where the user's code created it (for a callback: where it created something); '' when unknown. */
+  site: string;
+  /** For a person: `a timer left by "creates the order" (test/orders.spec.js:30) fired`. */
+  description: string;
+}
+
 /** What {@link exit} found for a scope. */
 export interface LeakReport {
   name: string;
@@ -60,6 +72,11 @@ export interface LeakReport {
   outlived: OutlivedWork[];
   /** Cleanups (`defer`, `track`, signal listeners) that failed or timed out. */
   cleanupErrors: string[];
+  /**
+   * Work earlier tests left that ran while this scope was open (at most five); present only
+   * when some did. Said in the test's failure, whatever failed it; a test that passes says nothing.
+   */
+  earlierWork?: EarlierWork[];
   /** Errors inside the library itself while this scope was open. */
   internalErrors: string[];
   /** Set by `allowLeaks(reason)`: the leaks are reported but do not fail. */
@@ -162,6 +179,12 @@ export function formatStateChanges(changes: StateChange[], subject: string): str
   if (changes.length === 0) return '';
   const each = changes.map((c) => c.description + (c.restored ? '' : ` (not restored: ${c.restoreError ?? 'unknown error'})`));
   return `${subject} changed process state (${stateSummary(changes)}): ${each.join('; ')}`;
+}
+
+/** `while this test ran, a timer left by "…" (file:line) fired; …`, or '' when no earlier work ran. */
+export function formatEarlierWork(report: LeakReport, subject = 'this test'): string {
+  const work = report.earlierWork;
+  return work === undefined || work.length === 0 ? '' : `while ${subject} ran, ${work.map((w) => w.description).join('; ')}`;
 }
 
 /** Thrown by `withIsolation` (and failing adapters) when a scope leaked. */

@@ -13,6 +13,7 @@ import { currentScope, runInScope } from '../context/context';
 import { recordInternalErrorsIn } from '../context/internal-errors';
 import type { StateBaseline, StateRealm } from './process-state';
 import type { ScopeOwner } from './scope-owner';
+import type { NotedWork } from './noted-work';
 
 /** A resource the scope created, with its raw creation stack. */
 export interface ResourceRecord extends CapturedStack {
@@ -60,9 +61,6 @@ export interface TrackOptions<T> {
 
 export type ScopeState = 'open' | 'closing' | 'ended';
 
-/** One step of a scope's exit: what it does (for the report, on failure) and the work. */
-export type ExitStep = readonly [what: string, run: () => unknown];
-
 /** How a scope was entered with `enter()`. */
 export interface ScopeEntry {
   /** Where the entering code ran before: what runs in the scope's context once it ended runs there. */
@@ -94,8 +92,6 @@ export class Scope {
   readonly children = new Set<Scope>();
   readonly tracked: TrackedObject[] = [];
   readonly deferred: Array<() => unknown> = [];
-  /** @internal checks of objects that own async resources of their own, run after every tracked object was closed. */
-  readonly exitChecks: ExitStep[] = [];
   /**
    * Leaks found while the scope's tracked objects were closed, by objects that own async
    * resources of their own (a database client, a queue consumer): each stands for all of that
@@ -118,6 +114,8 @@ export class Scope {
   readonly stateRealm: StateRealm;
   /** @internal what process-wide state the scope started from, when its state check is on. */
   stateBefore: StateBaseline | undefined;
+  /** @internal work earlier scopes left that ran while this one was open (tests and suites an adapter runs). */
+  earlierWork: NotedWork[] | undefined;
   /** Set by `assertNoLeaks()`: leaks fail the scope at exit whatever the mode. */
   requireLeakFree = false;
   private compactAt = COMPACT_MIN;
@@ -255,9 +253,9 @@ export class Scope {
     this.records = [];
     this.tracked.length = 0;
     this.deferred.length = 0;
-    this.exitChecks.length = 0;
     this.ownedLeaks.length = 0;
     this.controller = undefined;
+    this.earlierWork = undefined;
   }
 
   private assertOpen(what: string): void {
@@ -265,37 +263,6 @@ export class Scope {
       throw new IsolationUsageError(`scope.${what}(): scope "${this.name}" has already ended`);
     }
   }
-}
-
-/** The records of `scope` whose resources still live (or may: a liveness check that throws counts). */
-export function liveRecordsOf(scope: Scope): ResourceRecord[] {
-  return scope.records.filter((record) => livenessOf(record) !== 'dead');
-}
-
-/**
- * Adds leaks that objects owning async resources of their own (a database client, a queue
- * consumer) left in `scope`, found while its exit checked them: each stands for all of that
- * object's sockets and timers. They are reported with the scope's own leaks.
- */
-export function addOwnedLeaks(scope: Scope, leaks: readonly Leak[]): void {
-  scope.ownedLeaks.push(...leaks);
-}
-
-/**
- * A scope for the work one object does by itself (a client's sockets, timers and retries), seen
- * by no test: `beside`'s options, no parent, never entered nor exited, ended by
- * {@link endSideScope}. Made by `beside`'s own class: under Jest, that may be another copy of
- * the library's.
- */
-export function createSideScope(beside: Scope, name: string): Scope {
-  const SameScope = beside.constructor as typeof Scope;
-  return new SameScope(name, beside.options, undefined);
-}
-
-/** Ends a side scope: whatever its object still starts from now on is outlived work, cancelled at once. */
-export function endSideScope(scope: Scope): void {
-  scope.state = 'ended';
-  scope.records = [];
 }
 
 // An internal error recorded while a scope runs belongs in that scope's report too.

@@ -5,6 +5,7 @@ import { recordInternalError } from '../../context/internal-errors';
 import { formatReport, LeakError, type LeakReport } from '../../tracker/report';
 import { notify, notifyReport } from '../warn';
 import { judge, type Verdict } from '../judge';
+import { noteError } from '../earlier-note';
 import {
   describeBlocks,
   titlePath,
@@ -72,8 +73,9 @@ function fileLevelError(error: LeakError): LeakError {
 }
 
 // After the test's own errors: those stay first and untouched.
-function failTest(test: CircusTest, { error }: Verdict): undefined {
+function failTest(test: CircusTest, { error, note }: Verdict): undefined {
   if (error) test.errors.push(error);
+  else if (note !== undefined) test.errors.push(noteError(note));
   return undefined;
 }
 

@@ -5,6 +5,7 @@ import { flushPart } from '../../tracker/report-file';
 import type { Scope } from '../../tracker/scope';
 import { notify, notifyReport } from '../warn';
 import { judge } from '../judge';
+import { addNote } from '../earlier-note';
 import { watchForStillRunning } from '../still-running';
 import { findMocha, type MochaClasses } from './mocha-classes';
 import { openSuiteScope, openTestScope, outcomeOf, scopeForRunnable, testOfScope } from './scopes';
@@ -13,15 +14,19 @@ import { realTimers } from '../../tracker/real-timers';
 const IS_WORKER = /[\\/]mocha[\\/]lib[\\/]nodejs[\\/]worker\.c?js$/.test(process.argv[1] ?? '');
 const PATCHED = Symbol.for('async-isolation.mocha-patched');
 
-/** Events of a passed test held back until its afterEach hooks ran and its leaks were judged. */
+/**
+ * Events of a test held back until its afterEach hooks ran and its leaks were judged: a pass
+ * its leaks may still fail, a failure that may still be told what earlier tests left running.
+ */
 const heldEvents = new WeakMap<object, Array<[string, unknown[]]>>();
 
 /** Ends a test's scope after its afterEach hooks, then releases or replaces its held events. */
 async function finishTest(runner: any, test: any, scope: Scope): Promise<void> {
   const name = test.fullTitle();
-  const { report, error } = await judge(scope, { subject: 'test', name });
+  const { report, error, note } = await judge(scope, { subject: 'test', name });
   const held = heldEvents.get(test) ?? [];
   heldEvents.delete(test);
+  if (note !== undefined) for (const [event, args] of held) if (event === 'fail') addNote(args[1], note);
   // A held pass may have been failed since, by an error its callbacks threw while it was judged.
   const passed = held.length > 0 && test.state === 'passed';
   if (error && passed) runner.fail(test, error);
@@ -83,14 +88,14 @@ function patchRunner(Runner: MochaClasses['Runner'], Hook: MochaClasses['Hook'])
   const proto = Runner.prototype;
   const originalEmit = proto.emit;
   proto.emit = function emit(this: any, event: string, ...args: unknown[]) {
-    if (event === 'pass' || event === 'test end') {
+    if (event === 'pass' || event === 'fail' || event === 'test end') {
       const test = args[0] as object;
       const held = heldEvents.get(test);
       if (held !== undefined) {
         held.push([event, args]);
         return true;
       }
-      if (event === 'pass' && openTestScope(test) !== undefined) {
+      if (event !== 'test end' && openTestScope(test) !== undefined) {
         heldEvents.set(test, [[event, args]]);
         return true;
       }

@@ -14,7 +14,9 @@ const INSTALLED = Symbol.for('async-isolation.node-test-installed');
  */
 async function finishTest(t: TestContext, scope: Scope): Promise<void> {
   closeTestScope(t);
-  const { report, error } = await judge(scope, { subject: 'test', name: scope.name });
+  const { report, error, note } = await judge(scope, { subject: 'test', name: scope.name });
+  // Its own first error is the one node:test shows: the note goes under it, as a diagnostic.
+  if (note !== undefined) t.diagnostic(note);
   if (error === undefined) return;
   // node:test keeps a test's first error only: one that failed by itself shows that one.
   if (scope.owner?.outcome() === 'failed') notifyReport(scope.name, report, 'test failed; its leaks were cancelled');

@@ -4,6 +4,7 @@ import type { Scope } from '../../tracker/scope';
 import { notify } from '../warn';
 import { isPending } from '../../tracker/lifecycle';
 import { judge, type Verdict } from '../judge';
+import { noteError } from '../earlier-note';
 import { resolveVitestApi, workerConfig, type Task, type TestContextLike, type VitestApi } from './api';
 import { keepRunnerTimeoutsInternal } from './runner-timers';
 import { forgetTestScope, inTestScope, openTestScope, ownHook, scopeEachHooks } from './scopes';
@@ -18,6 +19,12 @@ const INSTALLED = Symbol.for('async-isolation.vitest-installed');
 function finishTest(test: Task, scope: Scope): Verdict | Promise<Verdict> {
   forgetTestScope(test);
   return judge(scope, { subject: 'test', name: scope.name });
+}
+
+/** Its leaks fail the test; a test failed by itself is told after its own errors what earlier tests left running. */
+function failWith({ error, note }: Verdict): void {
+  if (error) throw error;
+  if (note !== undefined) throw noteError(note);
 }
 
 let preparationFailed = false;
@@ -46,8 +53,7 @@ function installAroundEach(api: VitestApi, prepareTest: ((test: Task) => void) |
       // stays outside the scope: only hooks and the test body run in it.
       await runTest();
       const verdict = finishTest(task, scope);
-      const { error } = isPending(verdict) ? await verdict : verdict;
-      if (error) throw error;
+      failWith(isPending(verdict) ? await verdict : verdict);
     }),
   );
 }
@@ -62,10 +68,7 @@ function installBeforeEach(api: VitestApi, prepareTest: ((test: Task) => void) |
   api.beforeEach(
     ownHook(function asyncIsolation({ task }: TestContextLike) {
       const scope = startTest(api, prepareTest, task);
-      const check = async () => {
-        const { error } = await finishTest(task, scope);
-        if (error) throw error;
-      };
+      const check = async () => failWith(await finishTest(task, scope));
       const callbacks: Array<() => unknown> = (task.onFinished ??= []);
       // "stack" (the default) runs them last first; "list" in order.
       if (order === 'list') callbacks.push(check);
