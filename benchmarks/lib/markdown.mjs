@@ -18,7 +18,9 @@ function cell(variant, tests) {
   let text = `**${variant.ratio.toFixed(2)}x**`;
   if (variant.cpuRatio !== undefined) text += ` (CPU ${variant.cpuRatio.toFixed(2)}x)`;
   if (variant.role === 'reference') text += ` ${variant.label.split(' ').slice(1).join(' ')}`;
-  if (tests >= 1000 && variant.perTestUs !== undefined) text += `, ${variant.perTestUs} µs/test`;
+  if (tests >= 1000 && variant.perTestUs !== undefined) {
+    text += variant.perTestCpuUs === undefined ? `, ${variant.perTestUs} µs/test` : `, ${variant.perTestUs} µs/test (CPU ${variant.perTestCpuUs})`;
+  }
   return text;
 }
 

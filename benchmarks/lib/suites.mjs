@@ -76,6 +76,7 @@ export async function measureSuite({ runner, workload, root, dist, node, runs, w
       if (cpu.length > 0 && baseCpuMedian !== undefined) {
         out.cpuMedianMs = round(median(cpu), 1);
         out.cpuRatio = round(median(cpu) / baseCpuMedian, 3);
+        out.perTestCpuUs = round(((median(cpu) - baseCpuMedian) * 1000) / tests, 1);
       }
     }
     return out;

@@ -97,11 +97,14 @@ export function checkTargets(result) {
   const trivial = result.suites.flatMap((s) =>
     s.workload === 'trivial' ? s.variants.filter((v) => v.role === 'isolation' && v.perTestUs !== undefined).map((v) => ({ ...v, runner: s.runner })) : [],
   );
+  // Judged on CPU time where it was measured, like the ratios: on a busy machine the wall-time
+  // difference of two 1-3 s runs swings by tens of µs per test either way.
   for (const v of trivial) {
+    const perTest = v.perTestCpuUs ?? v.perTestUs;
     checks.push({
       target: `per-test overhead in ${v.runner} <= ${PER_TEST_TARGET_US} us`,
-      measured: `${v.perTestUs} us`,
-      met: v.perTestUs <= PER_TEST_TARGET_US,
+      measured: v.perTestCpuUs === undefined ? `${v.perTestUs} us` : `CPU ${v.perTestCpuUs} us, wall ${v.perTestUs} us`,
+      met: perTest <= PER_TEST_TARGET_US,
     });
   }
   return checks;

@@ -1,7 +1,6 @@
-import type { Scope } from './scope';
+import type { ExitStep, Scope } from './scope';
 
-/** One step of a scope's exit: what it does (for the report, on failure) and the work. */
-export type ExitStep = readonly [what: string, run: () => unknown];
+export type { ExitStep } from './scope';
 
 /** Steps a layer above the tracker (the toolkit) adds to the exit of the scopes it worked in. */
 export interface ExitStepSource {
@@ -29,4 +28,13 @@ export function hasExitSteps(scope: Scope): boolean {
 /** Every source's exit steps for `scope`, in the order they run. */
 export function takeExitSteps(scope: Scope): ExitStep[] {
   return sources.flatMap((source) => source.take(scope));
+}
+
+/**
+ * Adds a check to `scope`'s exit, run after every tracked object was closed (after each cleanup
+ * of the user's own: `defer`, `track`), in the order added: how an object that owns async
+ * resources of its own (a client) is looked at once the test is done with it.
+ */
+export function addExitCheck(scope: Scope, what: string, run: () => unknown): void {
+  scope.exitChecks.push([what, run]);
 }

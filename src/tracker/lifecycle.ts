@@ -8,8 +8,9 @@ import { actedOn, formatReport, LeakError, type Leak, type LeakReport } from './
 import { notify } from './notify';
 import { livenessOf, Scope } from './scope';
 import { hasExitSteps, takeExitSteps } from './exit-steps';
-import { settle } from './settle';
+import { settleScope } from './settle';
 import { realTimers } from './real-timers';
+import { waitBounded } from './bounded-wait';
 import { synchronousRun } from './synchronous-run';
 import { captureState, restoreState, type StateRealm } from './process-state';
 import type { ScopeOwner } from './scope-owner';
@@ -95,26 +96,8 @@ function looksClosed(obj: any): boolean {
   return obj.destroyed === true || obj.closed === true || obj.ended === true || obj.listening === false;
 }
 
-function withTimeout(what: string, work: unknown, timeoutMs: number, errors: string[]): Promise<void> | undefined {
-  if (!work || typeof (work as PromiseLike<unknown>).then !== 'function') return undefined;
-  return runInternal(
-    () =>
-      new Promise<void>((resolve) => {
-        // Ref'd on purpose: a cleanup that never settles must not let the run end silently.
-        const timer = realTimers.setTimeout(() => {
-          errors.push(`${what} did not finish within ${timeoutMs} ms`);
-          resolve();
-        }, timeoutMs);
-        (work as PromiseLike<unknown>).then(
-          () => (realTimers.clearTimeout(timer), resolve()),
-          (error: unknown) => {
-            realTimers.clearTimeout(timer);
-            errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
-            resolve();
-          },
-        );
-      }),
-  );
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Runs one cleanup, recording (never throwing) its failure; waits for it, bounded. */
@@ -123,10 +106,12 @@ async function runCleanup(what: string, fn: () => unknown, timeoutMs: number, er
   try {
     result = fn();
   } catch (error) {
-    errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    errors.push(`${what}: ${message(error)}`);
     return;
   }
-  await withTimeout(what, result, timeoutMs, errors);
+  const outcome = await waitBounded(result, timeoutMs);
+  if (outcome === 'timeout') errors.push(`${what} did not finish within ${timeoutMs} ms`);
+  else if (outcome !== undefined && outcome !== 'done') errors.push(`${what}: ${message(outcome.error)}`);
 }
 
 async function runCleanups(scope: Scope, errors: string[]): Promise<void> {
@@ -138,6 +123,7 @@ async function runCleanups(scope: Scope, errors: string[]): Promise<void> {
     if (looksClosed(tracked.obj)) continue;
     await runCleanup(`closing tracked ${tracked.name}`, tracked.close, ms, errors);
   }
+  for (const [what, fn] of scope.exitChecks) await runCleanup(what, fn, ms, errors);
 }
 
 function emptyReport(scope: Scope): LeakReport {
@@ -179,7 +165,7 @@ async function finish(scope: Scope): Promise<LeakReport> {
   // Cleanups the user asked for run in every mode; `off` only skips looking for leaks.
   await runCleanups(scope, report.cleanupErrors);
   if (scope.options.mode !== 'off') {
-    await settle(() => scope.records, scope.options.settleTimeoutMs);
+    await settleScope(scope);
     const found = findAndCancelLeaks(scope);
     for (const leak of nested) (leak.ref ? found.leaks : found.unref).push(leak);
     report.leaks = found.leaks;
@@ -213,7 +199,7 @@ function conclude(scope: Scope, report: LeakReport): LeakReport {
  * Most tests end so; {@link finish} would come to the same empty report after a few awaits.
  */
 function endsAtOnce(scope: Scope): boolean {
-  if (scope.children.size > 0 || scope.deferred.length > 0 || scope.tracked.length > 0 || scope.ownedLeaks.length > 0) {
+  if (scope.children.size > 0 || scope.deferred.length > 0 || scope.tracked.length > 0 || scope.exitChecks.length > 0 || scope.ownedLeaks.length > 0) {
     return false;
   }
   if (scope.signalRequested || hasExitSteps(scope)) return false;

@@ -61,6 +61,9 @@ export interface TrackOptions<T> {
 
 export type ScopeState = 'open' | 'closing' | 'ended';
 
+/** One step of a scope's exit: what it does (for the report, on failure) and the work. */
+export type ExitStep = readonly [what: string, run: () => unknown];
+
 /** How a scope was entered with `enter()`. */
 export interface ScopeEntry {
   /** Where the entering code ran before: what runs in the scope's context once it ended runs there. */
@@ -92,6 +95,8 @@ export class Scope {
   readonly children = new Set<Scope>();
   readonly tracked: TrackedObject[] = [];
   readonly deferred: Array<() => unknown> = [];
+  /** @internal checks of objects that own async resources of their own, run after every tracked object was closed. */
+  readonly exitChecks: ExitStep[] = [];
   /**
    * Leaks found while the scope's tracked objects were closed, by objects that own async
    * resources of their own (a database client, a queue consumer): each stands for all of that
@@ -253,6 +258,7 @@ export class Scope {
     this.records = [];
     this.tracked.length = 0;
     this.deferred.length = 0;
+    this.exitChecks.length = 0;
     this.ownedLeaks.length = 0;
     this.controller = undefined;
     this.earlierWork = undefined;
@@ -263,6 +269,37 @@ export class Scope {
       throw new IsolationUsageError(`scope.${what}(): scope "${this.name}" has already ended`);
     }
   }
+}
+
+/** The records of `scope` whose resources still live (or may: a liveness check that throws counts). */
+export function liveRecordsOf(scope: Scope): ResourceRecord[] {
+  return scope.records.filter((record) => livenessOf(record) !== 'dead');
+}
+
+/**
+ * Adds leaks that objects owning async resources of their own (a database client, a queue
+ * consumer) left in `scope`, found while its exit checked them: each stands for all of that
+ * object's sockets and timers. They are reported with the scope's own leaks.
+ */
+export function addOwnedLeaks(scope: Scope, leaks: readonly Leak[]): void {
+  scope.ownedLeaks.push(...leaks);
+}
+
+/**
+ * A scope for the work one object does by itself (a client's sockets, timers and retries), seen
+ * by no test: `beside`'s options, no parent, never entered nor exited, ended by
+ * {@link endSideScope}. Made by `beside`'s own class: under Jest, that may be another copy of
+ * the library's.
+ */
+export function createSideScope(beside: Scope, name: string): Scope {
+  const SameScope = beside.constructor as typeof Scope;
+  return new SameScope(name, beside.options, undefined);
+}
+
+/** Ends a side scope: whatever its object still starts from now on is outlived work, cancelled at once. */
+export function endSideScope(scope: Scope): void {
+  scope.state = 'ended';
+  scope.records = [];
 }
 
 // An internal error recorded while a scope runs belongs in that scope's report too.

@@ -1,5 +1,5 @@
 import { runInternal } from '../context/context';
-import { isRefedRecord, livenessOf, type ResourceRecord } from './scope';
+import { isRefedRecord, livenessOf, type ResourceRecord, type Scope } from './scope';
 import { realTimers } from './real-timers';
 
 // Both stay ref'd: an unref'd immediate does not stop the loop from blocking in poll, so the
@@ -52,3 +52,8 @@ export async function settle(records: () => ResourceRecord[], timeoutMs: number)
   }
 }
 
+
+/** {@link settle} on what `scope` created, up to its `settleTimeoutMs`. */
+export function settleScope(scope: Scope): Promise<void> {
+  return settle(() => scope.records, scope.options.settleTimeoutMs);
+}

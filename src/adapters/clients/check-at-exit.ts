@@ -1,46 +1,17 @@
-import { runInScope, runInternal } from '../../context/context';
+import { runInScope } from '../../context/context';
 import { findAndCancelLeaks } from '../../tracker/find-leaks';
 import { recordInternalError } from '../../context/internal-errors';
 import type { Leak } from '../../tracker/report';
-import type { ResourceRecord } from '../../tracker/scope';
-import { settle } from '../../tracker/settle';
-import { realTimers } from '../../tracker/real-timers';
-import { isRefedRecord, livenessOf } from '../../tracker/scope';
+import { settleScope } from '../../tracker/settle';
+import { waitBounded, type WaitOutcome } from '../../tracker/bounded-wait';
+import { addOwnedLeaks, endSideScope, isRefedRecord, liveRecordsOf } from '../../tracker/scope';
 import type { ClientContext } from './client-context';
 
 /** The async_hooks-like type a client leak is reported under. */
 export const CLIENT_LEAK_TYPE = 'CLIENT';
 
-type Outcome = 'done' | 'timeout' | { error: unknown };
-
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Waits for `work` at most `ms`, in real time whatever fake timers the test installed (a ref'd
- * internal timer: the run must not end while it waits).
- */
-function within(work: unknown, ms: number): Promise<Outcome> {
-  if (work === null || typeof (work as PromiseLike<unknown>)?.then !== 'function') return Promise.resolve('done');
-  return runInternal(
-    () =>
-      new Promise<Outcome>((resolve) => {
-        const timer = realTimers.setTimeout(() => resolve('timeout'), ms);
-        (work as PromiseLike<unknown>).then(
-          () => (realTimers.clearTimeout(timer), resolve('done')),
-          (error: unknown) => (realTimers.clearTimeout(timer), resolve({ error })),
-        );
-      }),
-  );
-}
-
-function liveRecords(context: ClientContext): ResourceRecord[] {
-  return context.scope.records.filter((record) => livenessOf(record) !== 'dead');
-}
-
-function settleContext(context: ClientContext): Promise<void> {
-  return settle(() => context.scope.records, context.owner.options.settleTimeoutMs);
 }
 
 /**
@@ -51,18 +22,18 @@ export async function closeClient(context: ClientContext): Promise<string> {
   const { kind, client } = context;
   context.closingByLibrary = true;
   let done = `closed with ${kind.closeMethod}`;
-  let outcome: Outcome;
+  let outcome: WaitOutcome;
   try {
-    outcome = await within(
+    outcome = (await waitBounded(
       runInScope(context.scope, () => kind.close(client)),
       kind.gracefulMs,
-    );
+    )) ?? 'done';
   } catch (error) {
     outcome = { error };
   }
   if (outcome === 'timeout') done += ` (not done within ${kind.gracefulMs} ms)`;
   else if (outcome !== 'done') done += ` (it failed: ${message(outcome.error)})`;
-  if (outcome === 'done') await settleContext(context);
+  if (outcome === 'done') await settleScope(context.scope);
   const rest = findAndCancelLeaks(context.scope);
   const cancelled = [...rest.leaks, ...rest.unref].filter((leak) => leak.cancelled).length;
   if (cancelled > 0) done += `, then ${cancelled} of its sockets/timers cancelled`;
@@ -95,9 +66,9 @@ function safeDescribe(context: ClientContext): string {
 export async function checkAtExit(context: ClientContext): Promise<void> {
   const owner = context.owner;
   try {
-    if (context.userClose !== undefined) await within(context.userClose, context.kind.gracefulMs);
-    await settleContext(context);
-    const live = liveRecords(context);
+    if (context.userClose !== undefined) await waitBounded(context.userClose, context.kind.gracefulMs);
+    await settleScope(context.scope);
+    const live = liveRecordsOf(context.scope);
     if (live.length === 0) return;
     if (context.fixture) {
       if (context.closedByUser) findAndCancelLeaks(context.scope);
@@ -105,7 +76,7 @@ export async function checkAtExit(context: ClientContext): Promise<void> {
       return;
     }
     if (context.closedByUser) {
-      owner.ownedLeaks.push(...leftovers(context, safeDescribe(context)));
+      addOwnedLeaks(owner, leftovers(context, safeDescribe(context)));
       return;
     }
     const leak: Leak = {
@@ -121,11 +92,10 @@ export async function checkAtExit(context: ClientContext): Promise<void> {
     } catch (error) {
       leak.cancelError = message(error);
     }
-    owner.ownedLeaks.push(leak);
+    addOwnedLeaks(owner, [leak]);
   } catch (error) {
     recordInternalError(`checking ${context.kind.label} at the end of scope "${owner.name}"`, error);
   } finally {
-    context.scope.state = 'ended';
-    context.scope.records = [];
+    endSideScope(context.scope);
   }
 }

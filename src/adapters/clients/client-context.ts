@@ -1,7 +1,8 @@
 import { currentScope, runInScope, runInternal } from '../../context/context';
 import { processWide } from '../../context/process-wide';
 import { captureStack, formatStack, type CapturedStack } from '../../context/stack';
-import type { Scope } from '../../tracker/scope';
+import { createSideScope, type Scope } from '../../tracker/scope';
+import { addExitCheck } from '../../tracker/exit-steps';
 
 /** What the shared machinery needs to know about one kind of client (pg.Client, a kafkajs consumer...). */
 export interface ClientKind<C extends object = any> {
@@ -48,9 +49,7 @@ export class ClientContext<C extends object = any> {
     readonly owner: Scope,
     above: Function,
   ) {
-    // The owner's own class: under Jest, the copy of the library that made the owner.
-    const ScopeClass = owner.constructor as new (name: string, options: Scope['options'], parent: undefined) => Scope;
-    this.scope = new ScopeClass(kind.label, owner.options, undefined);
+    this.scope = createSideScope(owner, kind.label);
     captureSite(this.site, above, owner);
     this.created = creations.get(client);
   }
@@ -144,8 +143,8 @@ export function markProcessOwned(client: object): void {
 
 /**
  * Opens the context of `client`, owned by `owner`, and hands it to `owner` to be checked at its
- * exit by `check`, after every cleanup of the user's own (`defer`, `track`): tracked objects
- * close last-first, so it goes to the front. Returns undefined when `owner` is no longer open.
+ * exit by `check`, after every cleanup of the user's own (`defer`, `track`). Returns undefined
+ * when `owner` is no longer open.
  */
 export function openClientContext<C extends object>(
   client: C,
@@ -158,7 +157,7 @@ export function openClientContext<C extends object>(
   const context = new ClientContext(client, kind, owner, above);
   contextByScope.set(context.scope, context);
   ownership.set(client, context);
-  owner.tracked.unshift({ name: kind.label, obj: context, close: () => check(context) });
+  addExitCheck(owner, `closing tracked ${kind.label}`, () => check(context));
   return context;
 }
 

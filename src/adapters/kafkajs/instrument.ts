@@ -1,19 +1,9 @@
-import { checkAtExit } from '../clients/check-at-exit';
-import {
-  markProcessOwned,
-  PROCESS_OWNED,
-  openClientContext,
-  owningScope,
-  ownershipOf,
-  runAsClient,
-  noteCreation,
-  noteUserClose,
-  type ClientKind,
-} from '../clients/client-context';
+import { claimClient } from '../clients/claim-client';
+import { runAsClient, noteCreation, noteUserClose, type ClientKind } from '../clients/client-context';
+import { isPatched, patchMethod } from '../clients/patch-method';
 import { recordInternalError } from '../../context/internal-errors';
 import { describeKafkaClient, type KafkaClientInfo, type KafkaClientRole } from './describe';
 
-const PATCHED = Symbol.for('async-isolation.kafkajs-patched.v1');
 const INFO = Symbol.for('async-isolation.kafkajs-client.v1');
 const KAFKAJS_FRAMES = /node_modules[\\/]kafkajs[\\/]/;
 // A running consumer's disconnect() first waits for its in-flight fetch (up to maxWaitTimeInMs)
@@ -49,15 +39,11 @@ const kinds = new Map<KafkaClientRole, ClientKind<KafkaClient>>(
 function connecting(client: KafkaClient, original: Function): Function {
   return function connect(...args: unknown[]) {
     try {
-      const owner = owningScope();
-      const existing = ownershipOf(client);
-      if (owner === undefined) markProcessOwned(client);
-      else if (existing === undefined || existing === PROCESS_OWNED || existing.scope.state !== 'open') {
-        openClientContext(client, kinds.get(client[INFO]!.role)!, owner, connect, checkAtExit);
-      } else {
-        // Connected again after a disconnect() in the same scope: open again.
-        existing.closedByUser = false;
-        existing.userClose = undefined;
+      const context = claimClient(client, kinds.get(client[INFO]!.role)!, connect);
+      if (context !== undefined) {
+        // Perhaps connected again after a disconnect() in the same scope: open again.
+        context.closedByUser = false;
+        context.userClose = undefined;
       }
     } catch (error) {
       recordInternalError('instrumenting a kafkajs connect()', error);
@@ -98,8 +84,7 @@ function asClient(client: KafkaClient, original: Function, name: string, self: o
 
 function wrapMethods(target: Record<string, unknown>, client: KafkaClient, self: object): void {
   for (const name of Object.keys(target)) {
-    const original = target[name];
-    if (typeof original === 'function' && !PASSIVE.has(name)) target[name] = asClient(client, original, name, self);
+    if (!PASSIVE.has(name)) patchMethod(target, name, (original) => asClient(client, original, name, self));
   }
 }
 
@@ -113,9 +98,7 @@ export function instrumentKafkaClient(client: unknown, info: KafkaClientInfo): v
   if (typeof target.connect !== 'function' || typeof target.disconnect !== 'function') return;
   Object.defineProperty(target, INFO, { value: info });
   for (const name of Object.keys(target)) {
-    const original = target[name];
-    if (typeof original !== 'function' || PASSIVE.has(name)) continue;
-    target[name] = method(target, original, name);
+    if (!PASSIVE.has(name)) patchMethod(target, name, (original) => method(target, original, name));
   }
 }
 
@@ -158,14 +141,9 @@ function creating(role: KafkaClientRole, original: Function): Function {
 /** Patches kafkajs's Kafka class (kafkajs/src/index.js) in place. */
 export function patchKafka(Kafka: unknown): void {
   const proto = (Kafka as { prototype?: any } | undefined)?.prototype;
-  if (typeof Kafka !== 'function' || !proto || proto[PATCHED]) return;
+  if (typeof Kafka !== 'function' || !proto || isPatched(proto, 'producer')) return;
   if (typeof proto.producer !== 'function' || typeof proto.consumer !== 'function') return;
-  Object.defineProperty(proto, PATCHED, { value: true });
-  for (const role of ['producer', 'consumer', 'admin'] as const) {
-    const original = proto[role];
-    if (typeof original !== 'function') continue;
-    Object.defineProperty(proto, role, { value: creating(role, original), writable: true, configurable: true });
-  }
+  for (const role of ['producer', 'consumer', 'admin'] as const) patchMethod(proto, role, (original) => creating(role, original));
 }
 
 /** Patches a loaded `kafkajs` module (its index exports `{ Kafka }`). */

@@ -1,22 +1,12 @@
-import { checkAtExit } from '../clients/check-at-exit';
-import {
-  adopt,
-  clientContextOfScope,
-  markProcessOwned,
-  PROCESS_OWNED,
-  openClientContext,
-  owningScope,
-  ownershipOf,
-  runAsClient,
-  noteCreation,
-  noteUserClose,
-  type ClientKind,
-} from '../clients/client-context';
+import { claimClient } from '../clients/claim-client';
+import { adopt, clientContextOfScope, markProcessOwned, ownershipOf, runAsClient, noteCreation, noteUserClose, type ClientKind } from '../clients/client-context';
 import { bindTrailingCallback } from '../clients/bind-callback';
+import { isPatched, patchMethod, patchProperty } from '../clients/patch-method';
 import { currentScope } from '../../context/context';
 import { recordInternalError } from '../../context/internal-errors';
 import { describePgClient, describePgPool } from './describe';
 
+/** Set on the classes once patched: what a test (or a user) can read to see pg instrumented. */
 const PATCHED = Symbol.for('async-isolation.pg-patched.v1');
 const PG_FRAMES = /node_modules[\\/](?:pg|pg-pool)[\\/]/;
 const CLIENT_GRACEFUL_MS = 1000;
@@ -56,17 +46,6 @@ const poolKind: ClientKind = {
   adoptsClients: true,
 };
 
-function wrap(proto: any, name: string, make: (original: Function) => Function): void {
-  const original = proto[name];
-  if (typeof original !== 'function') return;
-  Object.defineProperty(proto, name, {
-    value: make(original),
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
-}
-
 /** Runs a Client or Pool method where its work belongs, the user's callback where the user is. */
 function asClient(original: Function): Function {
   return function clientMethod(this: object, ...args: unknown[]) {
@@ -93,16 +72,8 @@ function connecting(original: Function): Function {
     const bound = bindTrailingCallback(args);
     try {
       const running = clientContextOfScope(currentScope());
-      if (running?.kind.adoptsClients) {
-        adopt(this, running);
-      } else {
-        const owner = owningScope();
-        const existing = ownershipOf(this);
-        if (owner === undefined) markProcessOwned(this);
-        else if (existing === undefined || existing === PROCESS_OWNED || existing.scope.state !== 'open') {
-          openClientContext(this, clientKind, owner, connect, checkAtExit);
-        }
-      }
+      if (running?.kind.adoptsClients) adopt(this, running);
+      else claimClient(this, clientKind, connect);
     } catch (error) {
       recordInternalError('instrumenting pg Client.connect', error);
     }
@@ -122,20 +93,18 @@ function onClientConstructed(client: object, above: Function): void {
 /** Patches pg's Client class (pg/lib/client.js) in place: every copy's instances, old and new. */
 export function patchPgClient(Client: unknown): void {
   const proto = (Client as { prototype?: any } | undefined)?.prototype;
-  if (typeof Client !== 'function' || !proto || proto[PATCHED] || typeof proto.connect !== 'function') return;
-  Object.defineProperty(proto, PATCHED, { value: true });
+  if (typeof Client !== 'function' || !proto || isPatched(proto, 'connect') || typeof proto.connect !== 'function') return;
   watchConstruction(proto, 'connectionParameters', onClientConstructed);
-  wrap(proto, 'connect', connecting);
-  wrap(proto, 'query', asClient);
-  wrap(proto, 'end', closing);
+  patchMethod(proto, 'connect', connecting);
+  patchMethod(proto, 'query', asClient);
+  patchMethod(proto, 'end', closing);
+  Object.defineProperty(proto, PATCHED, { value: true });
 }
 
 /** Registers a pool at its construction: its owner is the scope that creates it. */
 function onPoolConstructed(pool: object, above: Function): void {
   try {
-    const owner = owningScope();
-    if (owner === undefined) markProcessOwned(pool);
-    else if (openClientContext(pool, poolKind, owner, above, checkAtExit) === undefined) markProcessOwned(pool);
+    if (claimClient(pool, poolKind, above) === undefined) markProcessOwned(pool);
   } catch (error) {
     recordInternalError('instrumenting a pg Pool', error);
   }
@@ -148,7 +117,7 @@ function onPoolConstructed(pool: object, above: Function): void {
  * for an own property.
  */
 function watchConstruction(proto: any, property: string, onConstructed: (instance: object, above: Function) => void): void {
-  Object.defineProperty(proto, property, {
+  patchProperty(proto, property, {
     configurable: true,
     enumerable: false,
     get: () => undefined,
@@ -176,18 +145,18 @@ function ownedByProcessIfUnknown(make: (original: Function) => Function): (origi
 /** Patches pg-pool's Pool class in place (pg's `Pool` extends it). */
 export function patchPgPool(Pool: unknown): void {
   const proto = (Pool as { prototype?: any } | undefined)?.prototype;
-  if (typeof Pool !== 'function' || !proto || proto[PATCHED] || typeof proto._release !== 'function') return;
-  Object.defineProperty(proto, PATCHED, { value: true });
+  if (typeof Pool !== 'function' || !proto || isPatched(proto, '_release') || typeof proto._release !== 'function') return;
   watchConstruction(proto, '_clients', onPoolConstructed);
-  wrap(proto, 'connect', ownedByProcessIfUnknown(asClient));
-  wrap(proto, 'query', ownedByProcessIfUnknown(asClient));
+  patchMethod(proto, 'connect', ownedByProcessIfUnknown(asClient));
+  patchMethod(proto, 'query', ownedByProcessIfUnknown(asClient));
   // A checked-out client's release() lands here: the idle timer it starts is the pool's.
-  wrap(proto, '_release', (original) =>
+  patchMethod(proto, '_release', (original) =>
     function _release(this: object, ...args: unknown[]) {
       return runAsClient(this, () => original.apply(this, args));
     },
   );
-  wrap(proto, 'end', ownedByProcessIfUnknown(closing));
+  patchMethod(proto, 'end', ownedByProcessIfUnknown(closing));
+  Object.defineProperty(proto, PATCHED, { value: true });
 }
 
 /** Patches a loaded `pg` module (its index exports): its Client and the Pool it extends. */
