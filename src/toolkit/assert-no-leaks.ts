@@ -2,13 +2,13 @@ import { currentScope } from '../context/context';
 import { checkpoint } from '../tracker/checkpoint';
 import { IsolationUsageError } from '../tracker/errors';
 import { formatReport, LeakError, type LeakReport } from '../tracker/report';
-import type { Scope } from '../tracker/scope';
+import { assertOpen, type Scope } from '../tracker/scope';
 import { TASK_TYPE } from './tracked-task';
 
 function scopeFor(where: string): Scope {
   const scope = currentScope();
   if (scope === undefined) throw new IsolationUsageError(`${where} was called outside any test or scope`);
-  if (scope.state !== 'open') throw new IsolationUsageError(`${where}: scope "${scope.name}" has already ended`);
+  assertOpen(scope, where);
   return scope;
 }
 

@@ -1,7 +1,8 @@
 import { IsolationUsageError, describeValue } from '../tracker/errors';
-import type { Scope } from '../tracker/scope';
+import { assertOpen, type Scope } from '../tracker/scope';
 import { checkName } from './options';
-import { addCleanup, assertOpen, requireScope } from './scope-cleanups';
+import { requireScope } from './require-scope';
+import { addExitSteps } from '../tracker/exit-steps';
 
 /** An async stub: records each call and resolves what it was given. */
 export interface MockMethod<A extends unknown[] = any[], R = any> {
@@ -139,7 +140,7 @@ export function mockServiceIn(scope: Scope, name: string, shape?: unknown): Mock
     methods.set(method, stub);
     mock[method] = stub;
   }
-  addCleanup(scope, [[`resetting mock service "${name}"`, reset]]);
+  addExitSteps(scope, [[`resetting mock service "${name}"`, reset]]);
   if (entries !== undefined) return mock as unknown as MockControls;
   return new Proxy(mock, {
     get(target, prop, receiver) {

@@ -1,7 +1,8 @@
 import { IsolationUsageError, describeValue } from '../tracker/errors';
-import type { Scope } from '../tracker/scope';
+import { assertOpen, type Scope } from '../tracker/scope';
 import { checkHook, checkName, checkOptions } from './options';
-import { addCleanup, assertOpen, requireScope, type CleanupStep } from './scope-cleanups';
+import { requireScope } from './require-scope';
+import { addExitSteps, type ExitStep } from '../tracker/exit-steps';
 import { captureState, restoreState } from './state-snapshot';
 
 /** Options of {@link trackService}. */
@@ -35,7 +36,7 @@ function looksStopped(service: any): boolean {
   );
 }
 
-function closeStep<S extends object>(service: S, name: string, close: ((s: S) => unknown) | false | undefined): CleanupStep[] {
+function closeStep<S extends object>(service: S, name: string, close: ((s: S) => unknown) | false | undefined): ExitStep[] {
   if (close === false) return [];
   const run = () => {
     if (looksStopped(service)) return undefined;
@@ -46,7 +47,7 @@ function closeStep<S extends object>(service: S, name: string, close: ((s: S) =>
   return [[`closing service "${name}"`, run]];
 }
 
-function resetStep<S extends object>(service: S, name: string, reset: ((s: S) => unknown) | false | undefined): CleanupStep[] {
+function resetStep<S extends object>(service: S, name: string, reset: ((s: S) => unknown) | false | undefined): ExitStep[] {
   if (reset === false) return [];
   if (reset !== undefined) return [[`resetting service "${name}"`, () => reset(service)]];
   const snapshot = captureState(service);
@@ -64,7 +65,7 @@ export function trackServiceIn<S extends object>(scope: Scope, service: S, name:
   const close = checkHook<(s: S) => unknown>(where, 'close', given.close);
   const reset = checkHook<(s: S) => unknown>(where, 'reset', given.reset);
   assertOpen(scope, `trackService(${JSON.stringify(name)})`);
-  addCleanup(scope, [...closeStep(service, name, close), ...resetStep(service, name, reset)]);
+  addExitSteps(scope, [...closeStep(service, name, close), ...resetStep(service, name, reset)]);
   return service;
 }
 

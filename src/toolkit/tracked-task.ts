@@ -2,9 +2,10 @@ import { captureStack } from '../context/stack';
 import { realTimers } from '../tracker/real-timers';
 import { IsolationUsageError, describeValue } from '../tracker/errors';
 import type { ResourceKind } from '../tracker/resource-kinds';
-import type { ResourceRecord, Scope } from '../tracker/scope';
+import { assertOpen, type ResourceRecord, type Scope } from '../tracker/scope';
 import { checkName, checkOptions } from './options';
-import { addCleanup, assertOpen, requireScope } from './scope-cleanups';
+import { requireScope } from './require-scope';
+import { addExitSteps } from '../tracker/exit-steps';
 
 /** The async_hooks-like type under which a task that ignored its cancellation is reported. */
 export const TASK_TYPE = 'Task';
@@ -153,7 +154,7 @@ export function trackTaskIn<T>(scope: Scope, task: Task<T>, options?: TaskOption
     const record = { type: TASK_TYPE, resource: state, kind: taskKind } as ResourceRecord;
     captureStack(record as { stack?: string }, trackTaskIn);
     scope.add(record);
-    addCleanup(scope, [[`cancelling task "${name}"`, state.requestCancel]]);
+    addExitSteps(scope, [[`cancelling task "${name}"`, state.requestCancel]]);
   }
   return tracked;
 }

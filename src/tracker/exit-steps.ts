@@ -2,32 +2,37 @@ import type { ExitStep, Scope } from './scope';
 
 export type { ExitStep } from './scope';
 
-/** Steps a layer above the tracker (the toolkit) adds to the exit of the scopes it worked in. */
-export interface ExitStepSource {
-  /** Whether `scope` has steps to run: its exit then cannot end at once. */
-  has(scope: Scope): boolean;
-  /** Hands over `scope`'s steps, in the order they run, and forgets them. */
-  take(scope: Scope): ExitStep[];
+/**
+ * Adds steps to `scope`'s exit, run after its abort listeners and before its deferred
+ * functions: how the toolkit attaches its cleanups without the tracker loading it. Groups run
+ * last added first; `first` steps run before every group. Kept on the scope itself, so that
+ * every copy of the library (Jest loads one per test file) adds to the same exit.
+ */
+export function addExitSteps(scope: Scope, steps: readonly ExitStep[], { first = false } = {}): void {
+  const added = (scope.addedExitSteps ??= { first: [], groups: [] });
+  if (first) added.first.push(...steps);
+  else added.groups.push([...steps]);
 }
-
-const sources: ExitStepSource[] = [];
 
 /**
- * Runs `source`'s steps in every scope's exit, after the scope's abort listeners and before
- * its deferred functions: how the toolkit attaches without the tracker loading it.
+ * Whether steps added to `scope` now would still run: not once its exit has taken them (a
+ * toolkit object first asked for after that is closed from the start).
  */
-export function addExitSteps(source: ExitStepSource): void {
-  if (!sources.includes(source)) sources.push(source);
+export function acceptsExitSteps(scope: Scope): boolean {
+  return scope.state !== 'ended' && scope.addedExitSteps !== null;
 }
 
-/** Whether any source has exit steps for `scope`. */
+/** Whether `scope` has added exit steps to run: its exit then cannot end at once. */
 export function hasExitSteps(scope: Scope): boolean {
-  return sources.some((source) => source.has(scope));
+  return scope.addedExitSteps != null;
 }
 
-/** Every source's exit steps for `scope`, in the order they run. */
+/** Hands over `scope`'s added exit steps, in the order they run; later ones are no longer accepted. */
 export function takeExitSteps(scope: Scope): ExitStep[] {
-  return sources.flatMap((source) => source.take(scope));
+  const added = scope.addedExitSteps;
+  scope.addedExitSteps = null;
+  if (added == null) return [];
+  return [...added.first, ...added.groups.reverse().flat()];
 }
 
 /**

@@ -6,7 +6,7 @@ import { findAndCancelLeaks } from './find-leaks';
 import { recordInternalError } from '../context/internal-errors';
 import { actedOn, formatReport, LeakError, type Leak, type LeakReport } from './report';
 import { notify } from './notify';
-import { livenessOf, Scope } from './scope';
+import { livenessOf, Scope, type ExitStep } from './scope';
 import { hasExitSteps, takeExitSteps } from './exit-steps';
 import { settleScope } from './settle';
 import { realTimers } from './real-timers';
@@ -114,16 +114,32 @@ async function runCleanup(what: string, fn: () => unknown, timeoutMs: number, er
   else if (outcome !== undefined && outcome !== 'done') errors.push(`${what}: ${message(outcome.error)}`);
 }
 
+function* deferredFunctions(scope: Scope): Iterable<ExitStep> {
+  for (const fn of scope.deferred.reverse()) yield [`scope.defer(${fn.name || 'fn'})`, fn];
+}
+
+/** Read one at a time: a tracked object an earlier cleanup closed is not closed again. */
+function* trackedObjects(scope: Scope): Iterable<ExitStep> {
+  for (const tracked of scope.tracked.reverse()) if (!looksClosed(tracked.obj)) yield [`closing tracked ${tracked.name}`, tracked.close];
+}
+
+/**
+ * The cleanups of a scope's exit, in the order they run: its abort listeners, the steps the
+ * layers above added (the toolkit's), its deferred functions and tracked objects (last first),
+ * then the checks of objects that own async resources of their own (clients). Each phase is
+ * read when it is reached.
+ */
+const CLEANUPS: ReadonlyArray<(scope: Scope) => Iterable<ExitStep>> = [
+  (scope) => [['an abort listener of scope.signal', () => scope.abortSignal()]],
+  takeExitSteps,
+  deferredFunctions,
+  trackedObjects,
+  (scope) => scope.exitChecks,
+];
+
 async function runCleanups(scope: Scope, errors: string[]): Promise<void> {
   const ms = scope.options.cleanupTimeoutMs;
-  await runCleanup('an abort listener of scope.signal', () => scope.abortSignal(), ms, errors);
-  for (const [what, fn] of takeExitSteps(scope)) await runCleanup(what, fn, ms, errors);
-  for (const fn of scope.deferred.reverse()) await runCleanup(`scope.defer(${fn.name || 'fn'})`, fn, ms, errors);
-  for (const tracked of scope.tracked.reverse()) {
-    if (looksClosed(tracked.obj)) continue;
-    await runCleanup(`closing tracked ${tracked.name}`, tracked.close, ms, errors);
-  }
-  for (const [what, fn] of scope.exitChecks) await runCleanup(what, fn, ms, errors);
+  for (const phase of CLEANUPS) for (const [what, run] of phase(scope)) await runCleanup(what, run, ms, errors);
 }
 
 function emptyReport(scope: Scope): LeakReport {

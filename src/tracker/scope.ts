@@ -64,6 +64,14 @@ export type ScopeState = 'open' | 'closing' | 'ended';
 /** One step of a scope's exit: what it does (for the report, on failure) and the work. */
 export type ExitStep = readonly [what: string, run: () => unknown];
 
+/** Steps a layer above the tracker (the toolkit) added to one scope's exit (see exit-steps). */
+export interface AddedExitSteps {
+  /** Run before every group: what releases pending waits, so that what waits can finish. */
+  readonly first: ExitStep[];
+  /** Run last added first, like `scope.defer`. */
+  readonly groups: ExitStep[][];
+}
+
 /** How a scope was entered with `enter()`. */
 export interface ScopeEntry {
   /** Where the entering code ran before: what runs in the scope's context once it ended runs there. */
@@ -97,6 +105,8 @@ export class Scope {
   readonly deferred: Array<() => unknown> = [];
   /** @internal checks of objects that own async resources of their own, run after every tracked object was closed. */
   readonly exitChecks: ExitStep[] = [];
+  /** @internal steps the layers above added to the exit (see exit-steps); null once the exit took them. */
+  addedExitSteps: AddedExitSteps | undefined | null;
   /**
    * Leaks found while the scope's tracked objects were closed, by objects that own async
    * resources of their own (a database client, a queue consumer): each stands for all of that
@@ -265,9 +275,14 @@ export class Scope {
   }
 
   private assertOpen(what: string): void {
-    if (this.state !== 'open') {
-      throw new IsolationUsageError(`scope.${what}(): scope "${this.name}" has already ended`);
-    }
+    assertOpen(this, `scope.${what}()`);
+  }
+}
+
+/** Throws a usage error naming the call (`where`) unless `scope` is open. */
+export function assertOpen(scope: Scope, where: string): void {
+  if (scope.state !== 'open') {
+    throw new IsolationUsageError(`${where}: scope "${scope.name}" has already ended`);
   }
 }
 

@@ -317,6 +317,15 @@ for (const version of JEST_VERSIONS) {
       });
     });
 
+    describe("the toolkit of the test file's own copy", function () {
+      it("runs its cleanups at the end of the environment's scope: tasks cancelled, services closed", async function () {
+        const run = await runJest(version, ['toolkit.test.js']);
+        expect(run.failedNames()).to.deep.equal([]);
+        expect(run.json.numPassedTests).to.equal(5);
+        expectExitedOnItsOwn(run);
+      });
+    });
+
     describe("an onOutlived listener of the test file's own copy", function () {
       it("hears about a withIsolation scope's late work, which then goes to it instead of stderr", async function () {
         const listened = await runJest(version, ['outlived-listener.test.js']);
