@@ -12,7 +12,7 @@ export { LeakError, formatReport, type Leak, type LeakReport, type OutlivedWork 
 export type { ReportEntry, ReportFile, ReportTotals } from './tracker/report-format';
 export { IsolationUsageError } from './tracker/errors';
 export { onOutlived, type OutlivedListener } from './tracker/outlived';
-export { currentScope } from './context/context';
+export { currentScope } from './tracker/current-scope';
 export { createEventCoordinator, EventCoordinator, type CoordinatorOptions, type BarrierOptions } from './toolkit/event-coordinator';
 export { Barrier, type WaitOptions } from './toolkit/barrier';
 export { trackTask, type Task, type TaskOptions, type TrackedTask, type CancellablePromise } from './toolkit/tracked-task';

@@ -1,10 +1,9 @@
 import diagnosticsChannel = require('node:diagnostics_channel');
-import type { Scope } from '../tracker/scope';
 import { recordInternalError } from './internal-errors';
-import { runInScope } from './context';
+import { runInScope, type ContextOwner } from './context';
 
 /** The handles of connections accepted by a scope's server, and that scope. */
-const acceptedBy = new WeakMap<object, Scope>();
+const acceptedBy = new WeakMap<object, ContextOwner>();
 let subscribed = false;
 
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
@@ -15,7 +14,7 @@ type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boole
  * what they start (a timer, a reply) would belong to no test and keep the process alive.
  * Once the scope has ended, events run as they would without the library.
  */
-function bindEvents(socket: { emit: Emit }, scope: Scope): void {
+function bindEvents(socket: { emit: Emit }, scope: ContextOwner): void {
   const emit = socket.emit;
   socket.emit = function emitInServerScope(this: unknown, ...args) {
     if (scope.state === 'ended') {
@@ -40,7 +39,7 @@ function onServerSocket(message: unknown): void {
 }
 
 /** Remembers that `scope`'s server accepted the connection whose handle is `handle`. */
-export function rememberAccepted(handle: object, scope: Scope): void {
+export function rememberAccepted(handle: object, scope: ContextOwner): void {
   acceptedBy.set(handle, scope);
 }
 

@@ -1,13 +1,24 @@
 import { AsyncLocalStorage, executionAsyncResource } from 'node:async_hooks';
-import type { Scope } from '../tracker/scope';
 import { hooksCanSkipPromises, propagateContextWith } from './async-hook';
 import { processWide } from './process-wide';
 
-/** Where the owning scope of the running code is kept. */
+/**
+ * What the context carries: the owner of the running code (a scope, to the tracker). This layer
+ * reads only whether it has ended and, for one entered with `enter()`, where its entering code
+ * ran before.
+ */
+export interface ContextOwner {
+  /** `'ended'` once the owner is done. */
+  readonly state: string;
+  /** Set for an owner entered with `enter()`. */
+  readonly entry?: { readonly resumesIn: ContextOwner | undefined } | undefined;
+}
+
+/** Where the owner of the running code is kept. */
 interface ContextStore {
-  get(): Scope | undefined;
-  run<T>(scope: Scope | undefined, fn: () => T): T;
-  enterWith(scope: Scope | undefined): void;
+  get(): ContextOwner | undefined;
+  run<T>(owner: ContextOwner | undefined, fn: () => T): T;
+  enterWith(owner: ContextOwner | undefined): void;
   /** Makes sure the context is carried across async boundaries from now on. */
   activate(): void;
 }
@@ -18,11 +29,11 @@ interface ContextStore {
  * AsyncContextFrame it needs no async hook either, so awaits cost next to nothing.
  */
 function asyncLocalStorage(): ContextStore {
-  const storage = new AsyncLocalStorage<Scope | undefined>();
+  const storage = new AsyncLocalStorage<ContextOwner | undefined>();
   return {
     get: () => storage.getStore(),
-    run: (scope, fn) => storage.run(scope, fn),
-    enterWith: (scope) => storage.enterWith(scope),
+    run: (owner, fn) => storage.run(owner, fn),
+    enterWith: (owner) => storage.enterWith(owner),
     activate: () => undefined,
   };
 }
@@ -36,35 +47,35 @@ function asyncLocalStorage(): ContextStore {
  */
 function resourceSlot(): ContextStore {
   const slot = Symbol.for('async-isolation.scope.v1');
-  type Slotted = Record<symbol, Scope | undefined>;
+  type Slotted = Record<symbol, ContextOwner | undefined>;
   let propagating = false;
   const activate = (): void => {
     if (propagating) return;
     propagating = true;
     propagateContextWith((resource) => {
-      const scope = (executionAsyncResource() as Slotted)[slot];
+      const owner = (executionAsyncResource() as Slotted)[slot];
       // Set even when undefined: every promise then has the same shape, which keeps Node's
       // own promise hooks reading them fast.
-      (resource as Slotted)[slot] = scope;
-      return scope;
+      (resource as Slotted)[slot] = owner;
+      return owner;
     });
   };
   return {
     get: () => (executionAsyncResource() as Slotted)[slot],
-    run(scope, fn) {
+    run(owner, fn) {
       activate();
       const resource = executionAsyncResource() as Slotted;
       const previous = resource[slot];
-      resource[slot] = scope;
+      resource[slot] = owner;
       try {
         return fn();
       } finally {
         resource[slot] = previous;
       }
     },
-    enterWith(scope) {
+    enterWith(owner) {
       activate();
-      (executionAsyncResource() as Slotted)[slot] = scope;
+      (executionAsyncResource() as Slotted)[slot] = owner;
     },
     activate,
   };
@@ -96,18 +107,18 @@ export function activateContext(): void {
  * scope's. A scope run with `runInScope()` gave its caller its context back when `fn` returned:
  * code still running in it after it ended is its own outlived work.
  */
-export function ownerOf(scope: Scope | undefined): Scope | undefined {
+export function ownerOf(scope: ContextOwner | undefined): ContextOwner | undefined {
   while (scope !== undefined && scope.state === 'ended' && scope.entry !== undefined) scope = scope.entry.resumesIn;
   return scope;
 }
 
-/** The scope that owns the code running now, if any. */
-export function currentScope(): Scope | undefined {
+/** The owner of the code running now, if any (the tracker's `currentScope()`). */
+export function currentOwner(): ContextOwner | undefined {
   return ownerOf(contextStore().get());
 }
 
 /** Runs `fn` with `scope` as the owner of everything it (and what it spawns) creates. */
-export function runInScope<T>(scope: Scope, fn: () => T): T {
+export function runInScope<T>(scope: ContextOwner, fn: () => T): T {
   return contextStore().run(scope, fn);
 }
 
@@ -122,6 +133,6 @@ export function runInternal<T>(fn: () => T): T {
  * Makes `scope` the owner of the rest of the current synchronous execution and of its
  * continuations (the programmatic `enter()` style). Passing undefined clears it.
  */
-export function enterScope(scope: Scope | undefined): void {
+export function enterScope(scope: ContextOwner | undefined): void {
   contextStore().enterWith(scope);
 }

@@ -1,5 +1,5 @@
 import net = require('node:net');
-import { currentScope } from './context';
+import { currentOwner } from './context';
 import { processWide } from './process-wide';
 import { captureStack, type CapturedStack } from './stack';
 
@@ -17,7 +17,7 @@ export function installListenSites(): void {
   const proto = net.Server.prototype as net.Server & { [SITE]?: CapturedStack };
   const original = proto.listen;
   proto.listen = function listen(this: net.Server & { [SITE]?: CapturedStack }, ...args: unknown[]) {
-    if (currentScope() !== undefined) {
+    if (currentOwner() !== undefined) {
       const site: CapturedStack = {};
       captureStack(site, listen);
       this[SITE] = site;

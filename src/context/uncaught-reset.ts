@@ -1,4 +1,4 @@
-import { currentScope, enterScope } from './context';
+import { currentOwner, enterScope } from './context';
 import { processWide } from './process-wide';
 
 const installed = processWide('uncaught-reset', () => ({ done: false }));
@@ -26,7 +26,7 @@ export function resetContextAfterUncaughtExceptions(): void {
   installed.done = true;
   process.on('uncaughtExceptionMonitor', () => {
     try {
-      if (currentScope() === undefined) return;
+      if (currentOwner() === undefined) return;
       if (process.hasUncaughtExceptionCaptureCallback()) leaveScope();
       else if (process.listenerCount('uncaughtException') > 0) process.once('uncaughtException', leaveScope);
     } catch {

@@ -1,4 +1,4 @@
-import { currentScope } from '../context/context';
+import { currentScope } from '../tracker/current-scope';
 import { checkpoint } from '../tracker/checkpoint';
 import { IsolationUsageError } from '../tracker/errors';
 import { formatReport, LeakError, type LeakReport } from '../tracker/report';

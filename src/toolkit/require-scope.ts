@@ -1,4 +1,4 @@
-import { currentScope } from '../context/context';
+import { currentScope } from '../tracker/current-scope';
 import { IsolationUsageError } from '../tracker/errors';
 import type { Scope } from '../tracker/scope';
 

@@ -1,5 +1,6 @@
-import { currentScope, enterScope, runInScope, runInternal } from '../context/context';
-import { forgetServers, installResourceHook } from '../context/resource-hook';
+import { enterScope, runInScope, runInternal } from '../context/context';
+import { currentScope } from './current-scope';
+import { forgetServers, installResourceHook } from './resource-intake';
 import { globalOptions, resolveOptions, type IsolationOptions } from './config';
 import { IsolationUsageError, describeValue } from './errors';
 import { findAndCancelLeaks } from './find-leaks';

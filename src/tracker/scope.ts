@@ -9,7 +9,7 @@ import { trackTaskIn, type Task, type TaskOptions, type TrackedTask } from '../t
 import { trackServiceIn, type ServiceOptions } from '../toolkit/tracked-service';
 import { mockServiceIn, type MockControls, type MockMethod, type MockService, type OpenMockService } from '../toolkit/mock-service';
 import { realTimers } from './real-timers';
-import { currentScope, runInScope } from '../context/context';
+import { currentOwner, runInScope } from '../context/context';
 import { recordInternalErrorsIn } from '../context/internal-errors';
 import type { StateBaseline, StateRealm } from './process-state';
 import type { ScopeOwner } from './scope-owner';
@@ -319,6 +319,6 @@ export function endSideScope(scope: Scope): void {
 
 // An internal error recorded while a scope runs belongs in that scope's report too.
 recordInternalErrorsIn((message) => {
-  const scope = currentScope();
+  const scope = currentOwner() as Scope | undefined;
   if (scope !== undefined && scope.report === undefined) scope.internalErrors.push(message);
 });

@@ -1,4 +1,5 @@
-import { currentScope, runInScope, runInternal } from '../../context/context';
+import { runInScope, runInternal } from '../../context/context';
+import { currentScope } from '../../tracker/current-scope';
 import { processWide } from '../../context/process-wide';
 import { captureStack, formatStack, type CapturedStack } from '../../context/stack';
 import { createSideScope, type Scope } from '../../tracker/scope';

@@ -1,6 +1,6 @@
 import Module from 'node:module';
 import { processWide } from '../../context/process-wide';
-import { whenResourcesTracked } from '../../context/resource-hook';
+import { whenResourcesTracked } from '../../tracker/resource-intake';
 import { recordInternalError } from '../../context/internal-errors';
 import type { ClientDeclaration } from './declaration';
 import { CLIENTS } from './declarations';

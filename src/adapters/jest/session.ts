@@ -1,4 +1,4 @@
-import { currentScope } from '../../context/context';
+import { currentScope } from '../../tracker/current-scope';
 import { endScope, isPending } from '../../tracker/lifecycle';
 import type { IsolationOptions } from '../../tracker/config';
 import { recordInternalError } from '../../context/internal-errors';

@@ -1,4 +1,5 @@
-import { currentScope, runInScope, runInternal } from '../../context/context';
+import { runInScope, runInternal } from '../../context/context';
+import { currentScope } from '../../tracker/current-scope';
 import { recordInternalError } from '../../context/internal-errors';
 import { reactToOutlived } from '../../tracker/outlived';
 import { flushPart } from '../../tracker/report-file';

@@ -2,7 +2,7 @@ import { claimClient } from '../clients/claim-client';
 import { adopt, clientContextOfScope, markProcessOwned, ownershipOf, runAsClient, noteCreation, noteUserClose, type ClientKind } from '../clients/client-context';
 import { bindTrailingCallback } from '../clients/bind-callback';
 import { isPatched, patchMethod, patchProperty } from '../clients/patch-method';
-import { currentScope } from '../../context/context';
+import { currentScope } from '../../tracker/current-scope';
 import { recordInternalError } from '../../context/internal-errors';
 import { describePgClient, describePgPool } from './describe';
 

@@ -1,4 +1,5 @@
-import { currentScope, runInScope, runInternal } from '../../context/context';
+import { runInScope, runInternal } from '../../context/context';
+import { currentScope } from '../../tracker/current-scope';
 import { recordInternalError } from '../../context/internal-errors';
 
 /** What `@vitest/utils` names the real timers it saves on the global object for Vitest's own use. */

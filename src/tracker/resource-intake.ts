@@ -1,18 +1,18 @@
 import { executionAsyncResource } from 'node:async_hooks';
 import { inspect } from 'node:util';
-import { activateContext, currentScope, ownerOf } from './context';
-import { resetContextAfterUncaughtExceptions } from './uncaught-reset';
-import { processWide } from './process-wide';
-import { listenForResources, listeningForResources, OWNER_NOT_READ } from './async-hook';
-import { captureStack } from './stack';
-import { installListenSites } from './listen-site';
-import { installWatchFileNames } from './watch-file-name';
-import { installAcceptedSockets, rememberAccepted } from './accepted-sockets';
-import { installRequestTracking } from './http-requests';
-import { CLIENT_REQUEST, UNDICI_REQUEST, resourceKinds, serverTypes, type ResourceKind } from '../tracker/resource-kinds';
-import type { ResourceRecord, Scope } from '../tracker/scope';
-import { recordInternalError } from './internal-errors';
-import { onLatePromise, onLateResource } from '../tracker/outlived';
+import { activateContext, currentOwner, ownerOf } from '../context/context';
+import { resetContextAfterUncaughtExceptions } from '../context/uncaught-reset';
+import { processWide } from '../context/process-wide';
+import { listenForResources, listeningForResources, OWNER_NOT_READ } from '../context/async-hook';
+import { captureStack } from '../context/stack';
+import { installListenSites } from '../context/listen-site';
+import { installWatchFileNames } from '../context/watch-file-name';
+import { installAcceptedSockets, rememberAccepted } from '../context/accepted-sockets';
+import { installRequestTracking } from '../context/http-requests';
+import { recordInternalError } from '../context/internal-errors';
+import { CLIENT_REQUEST, UNDICI_REQUEST, resourceKinds, serverTypes, type ResourceKind } from './resource-kinds';
+import type { ResourceRecord, Scope } from './scope';
+import { onLatePromise, onLateResource } from './outlived';
 
 // Frames Node and the process's async hook put between a resource's creation and the user's
 // call: timers need few, a socket connect goes through many, undici's fetch more still.
@@ -96,9 +96,10 @@ function needsStackWhileOpen(type: string, resource: object, scope: Scope): bool
 
 /** The scope a resource was created in: the one the hook read while carrying the context, if it did. */
 function ownerScope(owner: unknown): Scope | undefined {
-  if (owner === OWNER_NOT_READ) return currentScope();
+  // The context carries only scopes.
+  if (owner === OWNER_NOT_READ) return currentOwner() as Scope | undefined;
   const scope = owner as Scope | undefined;
-  return scope !== undefined && scope.state === 'ended' ? ownerOf(scope) : scope;
+  return scope !== undefined && scope.state === 'ended' ? (ownerOf(scope) as Scope | undefined) : scope;
 }
 
 /** The async hook's resource listener (the hook guards it: nothing thrown here escapes). */
@@ -196,9 +197,3 @@ export function installResourceHook(): void {
   listenForResources(onResource);
   for (const [what, install] of extras) installExtra(what, install);
 }
-
-/** Whether the hook is installed (it is not in `off` mode). */
-export function resourceHookInstalled(): boolean {
-  return listeningForResources();
-}
-
