@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { REPORT_VERSION, type ReportFile } from '../tracker/report-format';
 import { InputError } from './input-error';
+import { errorMessage } from '../tracker/text';
 
 const REPORT_ARRAYS = ['leaks', 'unref', 'outlived', 'cleanupErrors', 'internalErrors'] as const;
 
@@ -35,7 +36,7 @@ function describeReadError(error: unknown): string {
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'is a directory, not a report file';
   if (code === 'EACCES') return 'cannot be read (permission denied)';
-  return `cannot be read (${error instanceof Error ? error.message : String(error)})`;
+  return `cannot be read (${errorMessage(error)})`;
 }
 
 /** Reads and checks a report file written at `ASYNC_ISOLATION_REPORT` or by `merge`. */

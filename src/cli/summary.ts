@@ -1,4 +1,4 @@
-import { plural } from '../tracker/report';
+import { plural } from '../tracker/text';
 import type { ReportTotals } from '../tracker/report-format';
 
 /** The totals in two lines for a person. */

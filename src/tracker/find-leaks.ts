@@ -6,6 +6,7 @@ import { livenessOf, type ResourceRecord, type Scope } from './scope';
 import { handleOwner } from './resource-kinds';
 import { recordInternalError } from '../context/internal-errors';
 import { watchLeftWork } from './earlier-work';
+import { errorMessage } from './text';
 
 /** What is left alive in a scope, split as the report wants it. */
 export interface FoundLeaks {
@@ -95,7 +96,7 @@ export function findAndCancelLeaks(scope: Scope): FoundLeaks {
         leak.cancelledBy = record.kind.cancel(record.resource);
         leak.cancelled = true;
       } catch (error) {
-        leak.cancelError = error instanceof Error ? error.message : String(error);
+        leak.cancelError = errorMessage(error);
         watchLeftWork(scope, record);
       }
       (leak.ref ? found.leaks : found.unref).push(leak);

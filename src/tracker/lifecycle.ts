@@ -16,6 +16,7 @@ import { synchronousRun } from './synchronous-run';
 import { captureState, restoreState, type StateRealm } from './process-state';
 import type { ScopeOwner } from './scope-owner';
 import { earlierWorkOf, startRunning, stopRunning } from './earlier-work';
+import { errorMessage } from './text';
 
 function checkName(where: string, name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) {
@@ -97,22 +98,18 @@ function looksClosed(obj: any): boolean {
   return obj.destroyed === true || obj.closed === true || obj.ended === true || obj.listening === false;
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Runs one cleanup, recording (never throwing) its failure; waits for it, bounded. */
 async function runCleanup(what: string, fn: () => unknown, timeoutMs: number, errors: string[]): Promise<void> {
   let result: unknown;
   try {
     result = fn();
   } catch (error) {
-    errors.push(`${what}: ${message(error)}`);
+    errors.push(`${what}: ${errorMessage(error)}`);
     return;
   }
   const outcome = await waitBounded(result, timeoutMs);
   if (outcome === 'timeout') errors.push(`${what} did not finish within ${timeoutMs} ms`);
-  else if (outcome !== undefined && outcome !== 'done') errors.push(`${what}: ${message(outcome.error)}`);
+  else if (outcome !== undefined && outcome !== 'done') errors.push(`${what}: ${errorMessage(outcome.error)}`);
 }
 
 function* deferredFunctions(scope: Scope): Iterable<ExitStep> {

@@ -5,6 +5,7 @@ import { closeEnvLog, openEnvLog, type EnvWatch } from './env-writes';
 import { closeUmaskLog, openUmaskLog, type UmaskLog } from './umask-writes';
 import { listenerSitesOpen, removalOf, siteOf, watchListenerSites } from './listener-sites';
 import { recordInternalError } from '../context/internal-errors';
+import { errorMessage, plural } from './text';
 
 /** What the check needs of a scope: its name, its parents (to tell nesting from side by side), its options. */
 export interface StateScope {
@@ -184,7 +185,7 @@ class Changes {
       restore();
     } catch (error) {
       change.restored = false;
-      change.restoreError = error instanceof Error ? error.message : String(error);
+      change.restoreError = errorMessage(error);
     }
     this.list.push(change);
   }
@@ -228,10 +229,6 @@ function checkEnv(base: NonNullable<StateBaseline['env']>, proc: any, changes: C
   } else if (base.copy !== undefined) {
     diffEnvObjects(base.copy, base.object, changes, base.object, 'process.env');
   }
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function checkListeners(base: NonNullable<StateBaseline['listeners']>, changes: Changes): void {

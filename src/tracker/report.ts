@@ -1,5 +1,6 @@
 import { resourceKinds } from './resource-kinds';
 import type { StateChange, StateReport } from './state-report';
+import { plural } from './text';
 
 /** One resource a scope left alive at exit. */
 export interface Leak {
@@ -103,11 +104,6 @@ const HINTS: Record<string, string> = {
   port: 'close message ports with port.close()',
   request: 'await each response to its end, or abort the request (AbortSignal)',
 };
-
-/** `1 test`, `2 tests`. */
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
-}
 
 function cancelSummary(leaks: Leak[]): string {
   const cancelled = leaks.filter((l) => l.cancelled).length;

@@ -6,13 +6,10 @@ import { settleScope } from '../../tracker/settle';
 import { waitBounded, type WaitOutcome } from '../../tracker/bounded-wait';
 import { addOwnedLeaks, endSideScope, isRefedRecord, liveRecordsOf } from '../../tracker/scope';
 import type { ClientContext } from './client-context';
+import { errorMessage } from '../../tracker/text';
 
 /** The async_hooks-like type a client leak is reported under. */
 export const CLIENT_LEAK_TYPE = 'CLIENT';
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Closes the client the way its library means it to be closed, bounded in time; then whatever
@@ -32,7 +29,7 @@ export async function closeClient(context: ClientContext): Promise<string> {
     outcome = { error };
   }
   if (outcome === 'timeout') done += ` (not done within ${kind.gracefulMs} ms)`;
-  else if (outcome !== 'done') done += ` (it failed: ${message(outcome.error)})`;
+  else if (outcome !== 'done') done += ` (it failed: ${errorMessage(outcome.error)})`;
   if (outcome === 'done') await settleScope(context.scope);
   const rest = findAndCancelLeaks(context.scope);
   const cancelled = [...rest.leaks, ...rest.unref].filter((leak) => leak.cancelled).length;
@@ -90,7 +87,7 @@ export async function checkAtExit(context: ClientContext): Promise<void> {
       leak.cancelledBy = await closeClient(context);
       leak.cancelled = true;
     } catch (error) {
-      leak.cancelError = message(error);
+      leak.cancelError = errorMessage(error);
     }
     addOwnedLeaks(owner, [leak]);
   } catch (error) {

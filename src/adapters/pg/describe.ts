@@ -1,3 +1,5 @@
+import { plural } from '../../tracker/text';
+
 /** What a pg connection is to, from a Client's connection parameters or a Pool's options. */
 interface Target {
   host?: unknown;
@@ -34,10 +36,6 @@ function target(given: Target | undefined): string {
 /** `pg.Client 127.0.0.1:5432/orders (orders-test)` */
 export function describePgClient(client: any): string {
   return `pg.Client ${target(client?.connectionParameters)}`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** `pg.Pool 127.0.0.1:5432/orders (orders-test) with 2 connections (1 idle, 1 checked out)` */

@@ -8,6 +8,7 @@ import { noteError } from '../earlier-note';
 import { resolveVitestApi, workerConfig, type Task, type TestContextLike, type VitestApi } from './api';
 import { keepRunnerTimeoutsInternal } from './runner-timers';
 import { forgetTestScope, inTestScope, openTestScope, ownHook, scopeEachHooks } from './scopes';
+import { errorMessage } from '../../tracker/text';
 
 const INSTALLED = Symbol.for('async-isolation.vitest-installed');
 
@@ -37,7 +38,7 @@ function startTest(api: VitestApi, prepareTest: ((test: Task) => void) | undefin
     // Never fail a test for the library's own trouble: say it once, and go on unscoped.
     if (!preparationFailed) {
       preparationFailed = true;
-      notify(`cannot attribute Vitest hooks and tests to their tests: ${error instanceof Error ? error.message : String(error)}`);
+      notify(`cannot attribute Vitest hooks and tests to their tests: ${errorMessage(error)}`);
     }
     recordInternalError('preparing a Vitest test', error);
   }
@@ -118,7 +119,7 @@ export function installVitestAdapter(): boolean {
   try {
     prepareTest = api.aroundTestFunctions((test, run) => inTestScope(test, run));
   } catch (error) {
-    notify(`async-isolation/vitest is not active: ${error instanceof Error ? error.message : String(error)}`);
+    notify(`async-isolation/vitest is not active: ${errorMessage(error)}`);
     return false;
   }
   state[INSTALLED] = true;
