@@ -123,3 +123,13 @@ export function readStack(holder: CapturedStack, depth: number): ReadStack {
 export function formatStack(holder: CapturedStack, depth: number): string {
   return readStack(holder, depth).text;
 }
+
+const FRAME_PLACE = /([^\s()]+):(\d+):\d+\)?$/;
+
+/** `file:line` of the first user frame of a read stack (its text lists user frames first), or '' when it names none. */
+export function userFrameSite(stack: Pick<ReadStack, 'text' | 'hasUserFrame'>): string {
+  if (!stack.hasUserFrame) return '';
+  const frame = stack.text.split('\n').find((line) => line.startsWith('at ') && !LIBRARY_FRAME.test(line)) ?? '';
+  const match = FRAME_PLACE.exec(frame);
+  return match === null ? '' : `${match[1]}:${match[2]}`;
+}

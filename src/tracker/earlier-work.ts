@@ -1,6 +1,6 @@
 import { processWide } from '../context/process-wide';
 import { recordInternalError } from '../context/internal-errors';
-import { readStack, type ReadStack } from '../context/stack';
+import { readStack, userFrameSite, type ReadStack } from '../context/stack';
 import { creationSite } from './creation-site';
 import type { EarlierWork } from './report';
 import type { LeftWork, NotedWork } from './noted-work';
@@ -58,18 +58,10 @@ function note(noted: NotedWork): void {
   }
 }
 
-/** `file:line` of the first user frame of `stack` (already read: user frames first), or ''. */
-function siteOf(stack: { text: string; hasUserFrame: boolean }): string {
-  if (!stack.hasUserFrame) return '';
-  const frame = stack.text.split('\n').find((line) => line.startsWith('at ') && !/[\\/( ]node_modules[\\/]/.test(line)) ?? '';
-  const match = /([^\s()]+):(\d+):\d+\)?$/.exec(frame);
-  return match === null ? '' : `${match[1]}:${match[2]}`;
-}
-
 /** Read when the test it ran during ends, not while it runs. */
 function lazySite(read: () => { text: string; hasUserFrame: boolean }): () => string {
   let site: string | undefined;
-  return () => (site ??= siteOf(read()));
+  return () => (site ??= userFrameSite(read()));
 }
 
 /** How a person knows the earlier test: its runner's own title. */
@@ -126,7 +118,7 @@ export function noteLateResource(scope: Scope, record: ResourceRecord): void {
 /** A continuation of the ended `scope` ran where the user's code awaited (its stack read already). */
 export function noteLateContinuation(scope: Scope, stack: ReadStack): void {
   if (inWatched > 0 || running.size === 0) return;
-  const site = siteOf(stack);
+  const site = userFrameSite(stack);
   note({ work: { by: titleOf(scope), what: 'continuation', site: () => site } });
 }
 

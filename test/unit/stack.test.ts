@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { DIST, ROOT } from '../support/run';
 
-const { captureStack, formatStack, readStack } = require(join(DIST, 'context', 'stack.js')) as typeof import('../../src/context/stack');
+const { captureStack, formatStack, readStack, userFrameSite } = require(join(DIST, 'context', 'stack.js')) as typeof import('../../src/context/stack');
 
 /** A holder whose raw stack is `frames`, one `at …` line each, as V8 would format it. */
 function holder(...frames: string[]): { stack?: string } {
@@ -117,5 +117,11 @@ describe('reading a creation stack (context/stack)', function () {
     expect(text).not.to.include('innerMachinery');
     expect(text).not.to.include('outerEntry');
     expect(text.split('\n')[0]).to.match(/^at Context\.<anonymous> \(test[\\/]unit[\\/]stack\.test\.ts:\d+:\d+\)$/);
+  });
+
+  it("names the first user frame as file:line, past a package's frames; nothing when no frame is the user's", function () {
+    expect(userFrameSite(readStack(holder(HOOK, PACKAGE, USER_HELPER, USER), 5))).to.equal('test/helpers/poll.js:3');
+    expect(userFrameSite(readStack(holder(HOOK, NODE_TIMERS, PACKAGE), 5))).to.equal('');
+    expect(userFrameSite({ text: 'via a callback of Immediate, created\nat Context.<anonymous> (test/a.spec.js:4:2)', hasUserFrame: true })).to.equal('test/a.spec.js:4');
   });
 });
