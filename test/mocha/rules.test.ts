@@ -326,6 +326,25 @@ describe('Mocha adapter: attribution rules', function () {
     });
   });
 
+  describe("an unref'd TLS socket keeps nothing alive", function () {
+    let report: TestReports;
+
+    before(async function () {
+      this.timeout(30000);
+      [run, report] = await runMochaReporting('tls-unref.spec.js');
+    });
+
+    // A TLS socket's handle is a TLSWrap with no hasRef() of its own: the TCP handle under it says
+    // whether it holds the loop (undici and Node's agents unref their idle keep-alive sockets).
+    it('is left open for a later test, and listed in the JSON report only', function () {
+      expect(run.passed("an unref'd TLS socket is kept for a later test"), run.stderr).to.equal(true);
+      expect(run.passed("an unref'd TLS socket finds it still open"), run.stderr).to.equal(true);
+      const socket = reportOf(report, 'is kept for a later test').unref.find((l) => l.type === 'TLSWRAP');
+      expect(socket).to.include({ ref: false, cancelled: false });
+      expectExitedOnItsOwn(run);
+    });
+  });
+
   describe("work done in callbacks of sockets a test's server accepted", function () {
     before(async function () {
       this.timeout(30000);
