@@ -87,7 +87,11 @@ function handleIsOpen(resource: any): boolean {
 }
 
 function refOf(resource: any): boolean {
-  return typeof resource.hasRef === 'function' ? resource.hasRef() : true;
+  if (typeof resource.hasRef === 'function') return resource.hasRef();
+  // A TLS socket's TLSWrap has no hasRef() of its own: the TCP handle under it holds the loop
+  // or not (agents unref their idle keep-alive sockets).
+  const parent = resource._parent;
+  return typeof parent?.hasRef === 'function' ? parent.hasRef() : true;
 }
 
 function endpoint(address: unknown, port: unknown): string {
